@@ -21,7 +21,11 @@ export interface ExtractedIdentifier extends Provenance {
   /** Exactly as the document gives it. */
   value: string
   role: PartyRole
-  /** Index of the person within its role list (reportedPersons[0] → 0), when the value belongs to one. */
+  /**
+   * Index of the person within its role list (reportedPersons[0] → 0), when the value belongs to one.
+   * For role 'file' (LE JSON upload captures) it is the index of the file in `files`, so an upload IP stays
+   * tied to its file; null when the document has only one file (`<fileDetails>`).
+   */
   personIndex: number | null
   /** For accounts and screen names: the platform or service the account is on. */
   platform: string | null

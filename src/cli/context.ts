@@ -1,0 +1,48 @@
+import { userInfo } from 'node:os'
+import { type Actor, systemActor } from '../access/model.js'
+import { jobs } from '../jobs.js'
+import { type Config, ConfigError, loadConfig } from '../platform/config.js'
+import { createLogger, type Logger } from '../platform/logger.js'
+import { drainQueue } from '../platform/queue.js'
+import { openRuntime, type Runtime } from '../platform/runtime.js'
+
+export interface CommandContext {
+  config: Config
+  log: Logger
+  runtime: Runtime
+  /** The operator at the terminal, for the audit trail. */
+  actor: Actor
+  /** Runs the pipeline jobs waiting now, so a command's effects are complete when it returns. */
+  drain(): Promise<void>
+}
+
+export function readConfig(): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(2)
+    }
+    throw error
+  }
+}
+
+/** Opens the database for a one-shot command, runs it, and always closes what it opened. */
+export async function withRuntime<T>(run: (context: CommandContext) => Promise<T>, options: { logLevel?: string } = {}): Promise<T> {
+  const config = readConfig()
+  const log = createLogger(options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel))
+  const runtime = await openRuntime(config, log)
+  const context: CommandContext = {
+    config,
+    log,
+    runtime,
+    actor: systemActor(`cli:${userInfo().username}`),
+    drain: () => drainQueue(runtime.pool, jobs, { db: runtime.db, log }),
+  }
+  try {
+    return await run(context)
+  } finally {
+    await runtime.shutdown()
+  }
+}

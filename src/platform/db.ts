@@ -1,0 +1,30 @@
+import { Kysely, PostgresDialect, type Transaction } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+export type Db = Kysely<Database>
+export type Tx = Transaction<Database>
+/** Either the pool or an open transaction: repos take this so a use case can compose them in one commit. */
+export type Queryable = Db | Tx
+
+// bigint ids come back as strings (exact); counts are cast in SQL where a number is wanted.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v)
+// Dates (no time) stay as ISO strings: a date is not an instant, and shifting it by time zone is a bug.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
+
+export interface Connection {
+  db: Db
+  pool: pg.Pool
+  close(): Promise<void>
+}
+
+export function connect(url: string, max = 10): Connection {
+  const pool = new pg.Pool({ connectionString: url, max })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    pool,
+    // Kysely's destroy ends the pool too.
+    close: () => db.destroy(),
+  }
+}
