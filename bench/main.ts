@@ -1,5 +1,5 @@
 // `npm run bench -- NAME [args]`: runs one benchmark, each in bench/NAME.ts exporting run(args).
-const benches = ['hash', 'match', 'ingest'] as const
+const benches = ['hash', 'match', 'ingest', 'fuzz'] as const
 const name = process.argv[2]
 if (!name || !benches.includes(name as (typeof benches)[number])) {
   console.error(`usage: npm run bench -- ${benches.join('|')} [options]`)

@@ -18,13 +18,27 @@ if (!existsSync(css) || statSync(css).mtimeMs < newest) {
   execFileSync(
     bin('sass'),
     // --quiet: MOJ Frontend 11 still calls a GOV.UK mixin that GOV.UK Frontend 6.6 deprecates (harmless).
-    ['--pkg-importer=node', '--load-path=.', '--style=compressed', '--no-source-map', '--quiet', join(scssDir, 'app.scss'), css],
+    [
+      '--pkg-importer=node',
+      '--load-path=.',
+      '--style=compressed',
+      '--no-source-map',
+      '--quiet',
+      join(scssDir, 'app.scss'),
+      css,
+    ],
     { stdio: 'inherit', cwd: root },
   )
 }
 
 const js = join(root, 'public', 'js')
 mkdirSync(js, { recursive: true })
-copyFileSync(join(root, 'node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js'), join(js, 'govuk-frontend.min.js'))
-copyFileSync(join(root, 'node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js'), join(js, 'moj-frontend.min.js'))
+copyFileSync(
+  join(root, 'node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js'),
+  join(js, 'govuk-frontend.min.js'),
+)
+copyFileSync(
+  join(root, 'node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js'),
+  join(js, 'moj-frontend.min.js'),
+)
 copyFileSync(join(root, 'assets', 'js', 'app.mjs'), join(js, 'app.mjs'))

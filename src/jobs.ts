@@ -5,4 +5,9 @@ import type { JobDefinition } from './platform/queue.js'
 import { resolveReferralsJob } from './subjects/jobs.js'
 
 /** Every job the worker runs, in pipeline order. */
-export const jobs: readonly JobDefinition[] = [matchReferralsJob, resolveReferralsJob, locateSubjectsJob, assessSubjectsJob] as JobDefinition[]
+export const jobs: readonly JobDefinition[] = [
+  matchReferralsJob,
+  resolveReferralsJob,
+  locateSubjectsJob,
+  assessSubjectsJob,
+] as JobDefinition[]

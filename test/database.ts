@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { inject } from 'vitest'
+import { jobs } from '../src/jobs.js'
 import { type Connection, connect } from '../src/platform/db.js'
 import { createLogger } from '../src/platform/logger.js'
 import { drainQueue } from '../src/platform/queue.js'
-import { jobs } from '../src/jobs.js'
 
 export interface TestDatabase extends Connection {
   url: string
@@ -27,7 +27,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.connect()
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.query(`create database ${name} template footprint_template`)
+      await admin.query(`create database ${name} template ${inject('templateDatabase')}`)
       break
     } catch (error) {
       // Two files cloning at the same instant: the template is briefly "being accessed".

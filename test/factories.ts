@@ -56,10 +56,25 @@ export function leReport(spec: ReferralSpec = {}): Record<string, unknown> {
             addresses:
               spec.postcode === null || spec.postcode === undefined
                 ? null
-                : { addresses: [{ street1: '14 Example Road', city: 'Exampleton', postalCode: spec.postcode, country: 'GB' }] },
+                : {
+                    addresses: [
+                      {
+                        street1: '14 Example Road',
+                        city: 'Exampleton',
+                        postalCode: spec.postcode,
+                        country: 'GB',
+                      },
+                    ],
+                  },
             sourceInformation: {
               sourceCaptures: [
-                { captureType: 'IP Address', value: '192.0.2.10', eventName: 'LOGIN', dateTime: '2026-10-31T20:55:00Z', port: 51234 },
+                {
+                  captureType: 'IP Address',
+                  value: '192.0.2.10',
+                  eventName: 'LOGIN',
+                  dateTime: '2026-10-31T20:55:00Z',
+                  port: 51234,
+                },
               ],
             },
           },
@@ -83,7 +98,11 @@ export function documentOf(report: Record<string, unknown>, fileName = `${String
   return { fileName, body: Buffer.from(JSON.stringify(report)) }
 }
 
-export async function knownHashes(db: Db, entries: { text: string; category: ImageCategory }[], set = 'Test set') {
+export async function knownHashes(
+  db: Db,
+  entries: { text: string; category: ImageCategory }[],
+  set = 'Test set',
+) {
   await db.transaction().execute((tx) =>
     addKnownHashes(
       tx,
@@ -95,7 +114,12 @@ export async function knownHashes(db: Db, entries: { text: string; category: Ima
 
 export const TEST_PASSWORD = 'correct horse battery staple'
 
-export async function makeUser(db: Db, username: string, role: UserRole, forceId: string | null = null): Promise<UserActor> {
+export async function makeUser(
+  db: Db,
+  username: string,
+  role: UserRole,
+  forceId: string | null = null,
+): Promise<UserActor> {
   const userId = await createUser(db, systemActor('tests'), {
     username,
     displayName: username,

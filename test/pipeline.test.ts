@@ -5,7 +5,13 @@ import { enterSubjectAddress } from '../src/locating/service.js'
 import { nationalFigures } from '../src/operations/figures.js'
 import { recordOutcome } from '../src/outcomes/service.js'
 import { findPackage } from '../src/packages/repo.js'
-import { acknowledgePackage, approvePackage, forceInbox, reviewQueue, viewPackage } from '../src/packages/service.js'
+import {
+  acknowledgePackage,
+  approvePackage,
+  forceInbox,
+  reviewQueue,
+  viewPackage,
+} from '../src/packages/service.js'
 import { NotFoundError } from '../src/platform/errors.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 import { documentOf, INTAKE, knownHashes, leReport, makeUser } from './factories.js'
@@ -28,7 +34,11 @@ beforeAll(async () => {
 afterAll(() => t.drop())
 
 async function ingest(...reports: Record<string, unknown>[]) {
-  const result = await ingestDocuments(t.db, INTAKE, reports.map((r) => documentOf(r)))
+  const result = await ingestDocuments(
+    t.db,
+    INTAKE,
+    reports.map((r) => documentOf(r)),
+  )
   expect(result.refusals).toEqual([])
   await t.drain()
   return result.outcomes
@@ -39,7 +49,13 @@ async function packageOfReport(reportId: number) {
     .selectFrom('packages')
     .innerJoin('package_referrals', 'package_referrals.package_id', 'packages.id')
     .innerJoin('referrals', 'referrals.id', 'package_referrals.referral_id')
-    .select(['packages.id', 'packages.status', 'packages.force_id', 'packages.suggested_band', 'packages.band_reasons'])
+    .select([
+      'packages.id',
+      'packages.status',
+      'packages.force_id',
+      'packages.suggested_band',
+      'packages.band_reasons',
+    ])
     .where('referrals.source_reference', '=', String(reportId))
     .orderBy('packages.id', 'desc')
     .executeTakeFirst()
@@ -48,7 +64,11 @@ async function packageOfReport(reportId: number) {
 
 describe('the walking skeleton path', () => {
   it('takes a report from intake to a Dorset package with a band and its reasons', async () => {
-    const report = leReport({ email: 'Walker@Example.org', postcode: 'dt1 1aa', files: ['known-a', 'known-c', 'unknown'] })
+    const report = leReport({
+      email: 'Walker@Example.org',
+      postcode: 'dt1 1aa',
+      files: ['known-a', 'known-c', 'unknown'],
+    })
     const [outcome] = await ingest(report)
     expect(outcome?.status).toBe('accepted')
     const pkg = await packageOfReport(report.reportId as number)
@@ -62,16 +82,26 @@ describe('the walking skeleton path', () => {
   it('accepts a report once: a resend is a duplicate and stores nothing new', async () => {
     const report = leReport({ email: 'once@example.org', postcode: 'DT1 1AA' })
     await ingest(report)
-    const before = await t.db.selectFrom('referral_documents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const before = await t.db
+      .selectFrom('referral_documents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     const [again] = await ingest(report)
     expect(again).toMatchObject({ status: 'duplicate', changed: false })
-    const after = await t.db.selectFrom('referral_documents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const after = await t.db
+      .selectFrom('referral_documents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(after.n).toBe(before.n)
   })
 
   it('links referrals sharing a phone in different spellings into one subject and one package', async () => {
     const first = leReport({ phone: '07700 900555', postcode: 'DT1 1AA' })
-    const second = leReport({ phone: '+447700900555', postcode: 'DT1 1AA', account: { platform: 'Sample Social', id: 'x1' } })
+    const second = leReport({
+      phone: '+447700900555',
+      postcode: 'DT1 1AA',
+      account: { platform: 'Sample Social', id: 'x1' },
+    })
     await ingest(first)
     await ingest(second)
     const subjects = await t.db
@@ -101,10 +131,18 @@ describe('the walking skeleton path', () => {
   it('queues a subject without an address as unresolved until an analyst enters one', async () => {
     const report = leReport({ email: 'nowhere@example.org', postcode: null })
     await ingest(report)
-    const referral = await t.db.selectFrom('referrals').select(['subject_id', 'status']).where('source_reference', '=', String(report.reportId)).executeTakeFirstOrThrow()
+    const referral = await t.db
+      .selectFrom('referrals')
+      .select(['subject_id', 'status'])
+      .where('source_reference', '=', String(report.reportId))
+      .executeTakeFirstOrThrow()
     expect(referral.status).toBe('unlocated')
     expect(await packageOfReport(report.reportId as number)).toBeUndefined()
-    await enterSubjectAddress(t.db, analyst, referral.subject_id!, { street: null, city: null, postcode: 'ME14 1XX' })
+    await enterSubjectAddress(t.db, analyst, referral.subject_id!, {
+      street: null,
+      city: null,
+      postcode: 'ME14 1XX',
+    })
     await t.drain()
     const pkg = await packageOfReport(report.reportId as number)
     expect(pkg?.force_id).toBe('kent')
@@ -117,8 +155,13 @@ describe('the walking skeleton path', () => {
     expect(pkg.force_id).toBe('dorset')
     // The force cannot see it before approval.
     expect(await findPackage(t.db, dorset, pkg.id)).toBeUndefined()
-    await expect(approvePackage(t.db, analyst, pkg.id, { band: 'very_high', reason: '' })).rejects.toThrow(/reason/)
-    await approvePackage(t.db, analyst, pkg.id, { band: 'high', reason: 'Access to children in the household' })
+    await expect(approvePackage(t.db, analyst, pkg.id, { band: 'very_high', reason: '' })).rejects.toThrow(
+      /reason/,
+    )
+    await approvePackage(t.db, analyst, pkg.id, {
+      band: 'high',
+      reason: 'Access to children in the household',
+    })
     expect((await forceInbox(t.db, dorset)).map((p) => p.id)).toContain(pkg.id)
     expect((await forceInbox(t.db, kent)).map((p) => p.id)).not.toContain(pkg.id)
     await expect(viewPackage(t.db, kent, pkg.id)).rejects.toBeInstanceOf(NotFoundError)
@@ -126,9 +169,19 @@ describe('the walking skeleton path', () => {
     const before = await nationalFigures(t.db)
     await acknowledgePackage(t.db, dorset, pkg.id)
     await recordOutcome(t.db, dorset, pkg.id, { kind: 'arrest', occurredOn: '2026-11-20' })
-    await recordOutcome(t.db, dorset, pkg.id, { kind: 'charge', occurredOn: '2026-11-21', offence: 'Possession of indecent photographs of a child' })
-    await recordOutcome(t.db, dorset, pkg.id, { kind: 'children_safeguarded', occurredOn: '2026-11-21', children: 2 })
-    await expect(recordOutcome(t.db, kent, pkg.id, { kind: 'arrest', occurredOn: '2026-11-20' })).rejects.toBeInstanceOf(NotFoundError)
+    await recordOutcome(t.db, dorset, pkg.id, {
+      kind: 'charge',
+      occurredOn: '2026-11-21',
+      offence: 'Possession of indecent photographs of a child',
+    })
+    await recordOutcome(t.db, dorset, pkg.id, {
+      kind: 'children_safeguarded',
+      occurredOn: '2026-11-21',
+      children: 2,
+    })
+    await expect(
+      recordOutcome(t.db, kent, pkg.id, { kind: 'arrest', occurredOn: '2026-11-20' }),
+    ).rejects.toBeInstanceOf(NotFoundError)
     const after = await nationalFigures(t.db)
     expect(after.totals.peopleArrested - before.totals.peopleArrested).toBe(1)
     expect(after.totals.peopleCharged - before.totals.peopleCharged).toBe(1)
@@ -143,7 +196,12 @@ describe('the walking skeleton path', () => {
     await ingest(report)
     const pkg = (await packageOfReport(report.reportId as number))!
     const views = () =>
-      t.db.selectFrom('audit_events').select('actor_label').where('action', '=', 'package.viewed').where('record_id', '=', pkg.id).execute()
+      t.db
+        .selectFrom('audit_events')
+        .select('actor_label')
+        .where('action', '=', 'package.viewed')
+        .where('record_id', '=', pkg.id)
+        .execute()
     await viewPackage(t.db, analyst, pkg.id)
     await expect(viewPackage(t.db, kent, pkg.id)).rejects.toBeInstanceOf(NotFoundError)
     expect((await views()).map((v) => v.actor_label)).toEqual(['analyst'])

@@ -10,18 +10,36 @@ export async function findUserForSignIn(db: Queryable, username: string) {
     .executeTakeFirst()
 }
 
-export async function insertSession(db: Queryable, session: { idHash: string; userId: string; csrfToken: string; expiresAt: Date }) {
+export async function insertSession(
+  db: Queryable,
+  session: { idHash: string; userId: string; csrfToken: string; expiresAt: Date },
+) {
   await db
     .insertInto('sessions')
-    .values({ id_hash: session.idHash, user_id: session.userId, csrf_token: session.csrfToken, expires_at: session.expiresAt })
+    .values({
+      id_hash: session.idHash,
+      user_id: session.userId,
+      csrf_token: session.csrfToken,
+      expires_at: session.expiresAt,
+    })
     .execute()
 }
 
-export async function findSession(db: Queryable, idHash: string): Promise<{ actor: UserActor; csrfToken: string } | undefined> {
+export async function findSession(
+  db: Queryable,
+  idHash: string,
+): Promise<{ actor: UserActor; csrfToken: string } | undefined> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.force_id', 'sessions.csrf_token'])
+    .select([
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.role',
+      'users.force_id',
+      'sessions.csrf_token',
+    ])
     .where('sessions.id_hash', '=', idHash)
     .where('sessions.expires_at', '>', new Date())
     .where('users.disabled', '=', false)
@@ -46,7 +64,13 @@ export async function deleteSession(db: Queryable, idHash: string) {
 
 export async function insertUser(
   db: Queryable,
-  user: { username: string; displayName: string; role: UserRole; forceId: string | null; passwordHash: string },
+  user: {
+    username: string
+    displayName: string
+    role: UserRole
+    forceId: string | null
+    passwordHash: string
+  },
 ): Promise<string> {
   const row = await db
     .insertInto('users')
@@ -63,7 +87,10 @@ export async function insertUser(
 }
 
 export async function countUsers(db: Queryable): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -76,7 +103,10 @@ export async function findApiToken(db: Queryable, tokenHash: string) {
     .executeTakeFirst()
 }
 
-export async function insertApiToken(db: Queryable, token: { name: string; tokenHash: string; scope: string }) {
+export async function insertApiToken(
+  db: Queryable,
+  token: { name: string; tokenHash: string; scope: string },
+) {
   const row = await db
     .insertInto('api_tokens')
     .values({ name: token.name, token_hash: token.tokenHash, scope: token.scope })

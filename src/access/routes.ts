@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { SESSION_COOKIE } from '../platform/http/auth.js'
 import type { RouteDependencies } from '../platform/http/app.js'
+import { SESSION_COOKIE } from '../platform/http/auth.js'
 import { renderPage } from '../platform/http/views.js'
 import { signIn, signOut } from './service.js'
 
@@ -28,7 +28,7 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
   return async (app) => {
     app.get('/', async (request, reply) => {
       const actor = request.actor
-      if (!actor || actor.kind !== 'user') return reply.redirect('/sign-in')
+      if (actor?.kind !== 'user') return reply.redirect('/sign-in')
       return reply.redirect(homeFor(actor.role))
     })
 
@@ -45,10 +45,17 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
       const errors: Record<string, string> = {}
       if (!username.trim()) errors.username = 'Enter your username'
       if (!password) errors.password = 'Enter your password'
-      const signedIn = Object.keys(errors).length === 0 ? await signIn(deps.db, username, password, deps.sessionHours) : null
+      const signedIn =
+        Object.keys(errors).length === 0 ? await signIn(deps.db, username, password, deps.sessionHours) : null
       if (!signedIn) {
         if (Object.keys(errors).length === 0) errors.username = 'Enter a correct username and password'
-        return renderPage(request, reply, 'access/views/sign-in.njk', { title: 'Sign in', errors, username, next }, 400)
+        return renderPage(
+          request,
+          reply,
+          'access/views/sign-in.njk',
+          { title: 'Sign in', errors, username, next },
+          400,
+        )
       }
       reply.setCookie(SESSION_COOKIE, signedIn.sessionToken, {
         path: '/',
@@ -67,12 +74,14 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
     })
 
     app.get('/signed-in', async (request, reply) => {
-      if (!request.actor || request.actor.kind !== 'user') return reply.redirect('/sign-in')
+      if (request.actor?.kind !== 'user') return reply.redirect('/sign-in')
       return renderPage(request, reply, 'access/views/signed-in.njk', { title: 'Signed in' })
     })
 
     app.get('/accessibility', async (request, reply) => {
-      return renderPage(request, reply, 'access/views/accessibility.njk', { title: 'Accessibility statement' })
+      return renderPage(request, reply, 'access/views/accessibility.njk', {
+        title: 'Accessibility statement',
+      })
     })
   }
 }

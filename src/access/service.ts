@@ -22,7 +22,12 @@ export interface SignedIn {
 }
 
 /** Password sign-in. A wrong username and a wrong password fail alike, in the same time. */
-export async function signIn(db: Db, username: string, password: string, sessionHours: number): Promise<SignedIn | null> {
+export async function signIn(
+  db: Db,
+  username: string,
+  password: string,
+  sessionHours: number,
+): Promise<SignedIn | null> {
   const user = await findUserForSignIn(db, username)
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password)
   if (!user || !ok || user.disabled) {
@@ -81,12 +86,16 @@ export interface NewUser {
 
 export async function createUser(db: Db, actor: Actor, user: NewUser): Promise<string> {
   if (FORCE_ROLES.includes(user.role) !== (user.forceId !== null)) {
-    throw new ValidationError({ force: 'Force SPOCs and investigators belong to a force; other roles do not' })
+    throw new ValidationError({
+      force: 'Force SPOCs and investigators belong to a force; other roles do not',
+    })
   }
-  if (user.password.length < 12) throw new ValidationError({ password: 'Use a password of at least 12 characters' })
+  if (user.password.length < 12)
+    throw new ValidationError({ password: 'Use a password of at least 12 characters' })
   const passwordHash = await hashPassword(user.password)
   return db.transaction().execute(async (tx) => {
-    if (await findUserForSignIn(tx, user.username)) throw new ConflictError(`User ${user.username} already exists`)
+    if (await findUserForSignIn(tx, user.username))
+      throw new ConflictError(`User ${user.username} already exists`)
     const id = await insertUser(tx, { ...user, passwordHash })
     await recordAudit(tx, actor, {
       action: 'user.created',
@@ -104,7 +113,12 @@ export async function createApiToken(db: Db, actor: Actor, name: string, scope =
   const token = newSecret()
   await db.transaction().execute(async (tx) => {
     const id = await insertApiToken(tx, { name, tokenHash: secretHash(token), scope })
-    await recordAudit(tx, actor, { action: 'api-token.created', recordType: 'user', recordId: id, details: { name, scope } })
+    await recordAudit(tx, actor, {
+      action: 'api-token.created',
+      recordType: 'user',
+      recordId: id,
+      details: { name, scope },
+    })
   })
   return token
 }
@@ -113,7 +127,12 @@ export const DEMO_USERS: Omit<NewUser, 'password'>[] = [
   { username: 'analyst', displayName: 'Alex Analyst', role: 'national_analyst', forceId: null },
   { username: 'coordinator', displayName: 'Casey Coordinator', role: 'national_coordinator', forceId: null },
   { username: 'dorset.spoc', displayName: 'Dana Dorset (SPOC)', role: 'force_spoc', forceId: 'dorset' },
-  { username: 'dorset.investigator', displayName: 'Drew Dorset (investigator)', role: 'investigator', forceId: 'dorset' },
+  {
+    username: 'dorset.investigator',
+    displayName: 'Drew Dorset (investigator)',
+    role: 'investigator',
+    forceId: 'dorset',
+  },
   { username: 'kent.spoc', displayName: 'Kim Kent (SPOC)', role: 'force_spoc', forceId: 'kent' },
   { username: 'auditor', displayName: 'Avery Auditor', role: 'auditor', forceId: null },
 ]

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { createApiToken } from '../access/service.js'
 import { hashPassword, newSecret } from '../access/secrets.js'
+import { createApiToken } from '../access/service.js'
 import { recordAudit } from '../audit/service.js'
 import { jobs } from '../jobs.js'
 import { createLogger } from '../platform/logger.js'
@@ -64,7 +64,12 @@ export function registerAdminCommands(program: Command) {
             .executeTakeFirst()
           if (!row) return false
           await tx.deleteFrom('sessions').where('user_id', '=', row.id).execute()
-          await recordAudit(tx, actor, { action: 'user.password-reset', recordType: 'user', recordId: row.id, forceId: row.force_id })
+          await recordAudit(tx, actor, {
+            action: 'user.password-reset',
+            recordType: 'user',
+            recordId: row.id,
+            forceId: row.force_id,
+          })
           return true
         })
         if (!updated) {

@@ -29,7 +29,10 @@ export function readConfig(): Config {
 }
 
 /** Opens the database for a one-shot command, runs it, and always closes what it opened. */
-export async function withRuntime<T>(run: (context: CommandContext) => Promise<T>, options: { logLevel?: string } = {}): Promise<T> {
+export async function withRuntime<T>(
+  run: (context: CommandContext) => Promise<T>,
+  options: { logLevel?: string } = {},
+): Promise<T> {
   const config = readConfig()
   const log = createLogger(options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel))
   const runtime = await openRuntime(config, log)

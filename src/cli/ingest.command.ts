@@ -2,7 +2,12 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import { RefusalError } from '../intake/model.js'
-import { type IncomingDocument, type ParsedDocument, parseIncoming, storeReferrals } from '../intake/service.js'
+import {
+  type IncomingDocument,
+  type ParsedDocument,
+  parseIncoming,
+  storeReferrals,
+} from '../intake/service.js'
 import { findOperationByCode } from '../operations/repo.js'
 import { withRuntime } from './context.js'
 
@@ -20,7 +25,9 @@ async function collectDocuments(paths: string[]): Promise<IncomingDocument[]> {
     if (!info) throw new Error(`${path}: no such file or folder`)
     if (info.isDirectory()) {
       const entries = (await readdir(path)).sort()
-      documents.push(...(await collectDocuments(entries.filter((e) => !e.startsWith('.')).map((e) => join(path, e)))))
+      documents.push(
+        ...(await collectDocuments(entries.filter((e) => !e.startsWith('.')).map((e) => join(path, e)))),
+      )
     } else {
       documents.push({ fileName: path, body: await readFile(path) })
     }
@@ -31,7 +38,9 @@ async function collectDocuments(paths: string[]): Promise<IncomingDocument[]> {
 export function registerIngestCommand(program: Command) {
   program
     .command('ingest')
-    .description('Accept referral files (CyberTipline law-enforcement JSON). If any file is refused, nothing is stored.')
+    .description(
+      'Accept referral files (CyberTipline law-enforcement JSON). If any file is refused, nothing is stored.',
+    )
     .argument('<paths...>', 'files, folders or - for standard input')
     .option('--operation <code>', 'add the referrals to this operation')
     .action(async (paths: string[], options: { operation?: string }) => {
@@ -54,15 +63,26 @@ export function registerIngestCommand(program: Command) {
         return
       }
       const exitCode = await withRuntime(async ({ runtime, actor, drain }) => {
-        const operation = options.operation ? await findOperationByCode(runtime.db, options.operation) : undefined
+        const operation = options.operation
+          ? await findOperationByCode(runtime.db, options.operation)
+          : undefined
         if (options.operation && !operation) {
           console.error(`No operation with code ${options.operation}`)
           return 2
         }
-        const outcomes = await storeReferrals(runtime.db, actor, parsed, { operationId: operation?.id ?? null })
+        const outcomes = await storeReferrals(runtime.db, actor, parsed, {
+          operationId: operation?.id ?? null,
+        })
         for (const o of outcomes) {
-          const what = o.status === 'accepted' ? 'accepted' : o.changed ? 'already received (this copy differs)' : 'already received'
-          console.log(`${o.fileName}: ${what} as referral ${o.referralId}${o.sourceReference ? ` (report ${o.sourceReference})` : ''}`)
+          const what =
+            o.status === 'accepted'
+              ? 'accepted'
+              : o.changed
+                ? 'already received (this copy differs)'
+                : 'already received'
+          console.log(
+            `${o.fileName}: ${what} as referral ${o.referralId}${o.sourceReference ? ` (report ${o.sourceReference})` : ''}`,
+          )
         }
         await drain()
         const accepted = outcomes.filter((o) => o.status === 'accepted').length

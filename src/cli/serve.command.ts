@@ -12,7 +12,9 @@ import { printDemoUsers } from './demo.command.js'
 export function registerServeCommand(program: Command) {
   program
     .command('serve')
-    .description('Run the web UI, the API and the pipeline worker (embedded Postgres unless DATABASE_URL is set)')
+    .description(
+      'Run the web UI, the API and the pipeline worker (embedded Postgres unless DATABASE_URL is set)',
+    )
     .option('--demo', 'create demo users and load the demo operation on a new database')
     .option('--no-worker', 'serve HTTP only; run `footprint worker` elsewhere')
     .action(async (options: { demo?: boolean; worker: boolean }) => {
@@ -21,7 +23,9 @@ export function registerServeCommand(program: Command) {
       const started = Date.now()
       const runtime = await openRuntime(config, log)
       const context = { db: runtime.db, log }
-      const worker = options.worker ? await startWorker(runtime.pool, jobs, context, config.workerConcurrency) : null
+      const worker = options.worker
+        ? await startWorker(runtime.pool, jobs, context, config.workerConcurrency)
+        : null
       const app = await buildApp({
         db: runtime.db,
         log,
@@ -36,8 +40,12 @@ export function registerServeCommand(program: Command) {
         stopping = true
         log.info({ signal }, 'shutting down')
         await app.close().catch((error: unknown) => log.error({ err: error }, 'closing HTTP failed'))
-        await worker?.stop().catch((error: unknown) => log.error({ err: error }, 'stopping the worker failed'))
-        await runtime.shutdown().catch((error: unknown) => log.error({ err: error }, 'stopping the database failed'))
+        await worker
+          ?.stop()
+          .catch((error: unknown) => log.error({ err: error }, 'stopping the worker failed'))
+        await runtime
+          .shutdown()
+          .catch((error: unknown) => log.error({ err: error }, 'stopping the database failed'))
         process.exit(0)
       }
       process.on('SIGINT', () => void stop('SIGINT'))
@@ -47,11 +55,15 @@ export function registerServeCommand(program: Command) {
         printDemoUsers(await ensureDemoUsers(runtime.db))
         const demo = await loadDemoOperation(runtime.db, () => drainQueue(runtime.pool, jobs, context))
         if (demo.loaded) {
-          console.log(`Demo operation ${demo.operationCode} loaded: ${demo.referrals} referrals, ${demo.packagesApproved} packages sent, ${demo.outcomes} outcomes.`)
+          console.log(
+            `Demo operation ${demo.operationCode} loaded: ${demo.referrals} referrals, ${demo.packagesApproved} packages sent, ${demo.outcomes} outcomes.`,
+          )
         }
       }
       await app.listen({ port: config.port, host: config.host })
       const url = `http://${config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`
-      console.log(`Footprint is running at ${url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s). Press Ctrl-C to stop.`)
+      console.log(
+        `Footprint is running at ${url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s). Press Ctrl-C to stop.`,
+      )
     })
 }

@@ -7,7 +7,13 @@
 export type ReferralSource = 'cybertipline-le-json' | 'cybertipline-xml' | 'p2p-csv' | 'partner'
 
 /** Where in the party structure of the report a value was found. */
-export type PartyRole = 'reported_person' | 'intended_recipient' | 'child_victim' | 'file' | 'incident' | 'peer'
+export type PartyRole =
+  | 'reported_person'
+  | 'intended_recipient'
+  | 'child_victim'
+  | 'file'
+  | 'incident'
+  | 'peer'
 
 export type IdentifierKind = 'email' | 'phone' | 'account' | 'screen_name' | 'ip' | 'device'
 

@@ -22,7 +22,12 @@ export async function insertReferral(
 ): Promise<string | null> {
   const document = await tx
     .insertInto('referral_documents')
-    .values({ sha256: stored.sha256, media_type: stored.mediaType, file_name: stored.fileName, body: stored.body })
+    .values({
+      sha256: stored.sha256,
+      media_type: stored.mediaType,
+      file_name: stored.fileName,
+      body: stored.body,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const row = await tx
@@ -113,7 +118,8 @@ export async function insertReferralContents(tx: Queryable, referralId: string, 
       .insertInto('referral_files')
       .values(
         referral.files.map((f) => {
-          const hash = (algorithm: string) => f.hashes.find((h) => h.algorithm === algorithm)?.value.toLowerCase() ?? null
+          const hash = (algorithm: string) =>
+            f.hashes.find((h) => h.algorithm === algorithm)?.value.toLowerCase() ?? null
           return {
             referral_id: referralId,
             path: f.path,
@@ -144,7 +150,9 @@ async function insertIdentifiers(tx: Queryable, referralId: string, referral: Re
   const rows = await tx
     .insertInto('identifiers')
     .values(distinct.map((p) => ({ kind: p.identifier.kind, value: p.value })))
-    .onConflict((oc) => oc.columns(['kind', 'value']).doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind') })))
+    .onConflict((oc) =>
+      oc.columns(['kind', 'value']).doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind') })),
+    )
     .returning(['id', 'kind', 'value'])
     .execute()
   const idOf = new Map(rows.map((r) => [`${r.kind}\u0000${r.value}`, r.id]))

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { isNational } from '../access/model.js'
-import { requireApiActor } from '../platform/http/auth.js'
 import type { RouteDependencies } from '../platform/http/app.js'
+import { requireApiActor } from '../platform/http/auth.js'
 import { referralsIngested } from '../platform/http/observability.js'
 import { type IncomingDocument, ingestDocuments } from './service.js'
 
@@ -14,7 +14,8 @@ async function incomingDocuments(request: FastifyRequest): Promise<IncomingDocum
     return documents
   }
   const body = request.body
-  const name = typeof request.headers['x-file-name'] === 'string' ? request.headers['x-file-name'] : 'request body'
+  const name =
+    typeof request.headers['x-file-name'] === 'string' ? request.headers['x-file-name'] : 'request body'
   return [{ fileName: name, body: Buffer.isBuffer(body) ? body : Buffer.alloc(0) }]
 }
 
@@ -22,8 +23,10 @@ export function intakeRoutes(deps: RouteDependencies): FastifyPluginAsync {
   return async (app) => {
     // The document is evidence: keep the bytes exactly as sent (and hash them), so JSON is not
     // parsed by the framework here but by the referral parser, from the raw buffer.
-    app.addContentTypeParser(['application/json', 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
-      done(null, body),
+    app.addContentTypeParser(
+      ['application/json', 'application/octet-stream'],
+      { parseAs: 'buffer' },
+      (_req, body, done) => done(null, body),
     )
 
     app.post(
@@ -39,7 +42,8 @@ export function intakeRoutes(deps: RouteDependencies): FastifyPluginAsync {
       async (request, reply) => {
         const actor = requireApiActor(request, reply)
         if (!actor) return reply
-        const allowed = (actor.kind === 'token' && actor.scope === 'intake') || (actor.kind === 'user' && isNational(actor))
+        const allowed =
+          (actor.kind === 'token' && actor.scope === 'intake') || (actor.kind === 'user' && isNational(actor))
         if (!allowed) return reply.code(403).send({ error: 'This token or user may not submit referrals' })
         const documents = await incomingDocuments(request)
         if (documents.length === 0) return reply.code(400).send({ error: 'Send a referral document' })

@@ -22,7 +22,13 @@ export interface ParsedDocument {
 
 export type IngestOutcome =
   | { status: 'accepted'; fileName: string; referralId: string; sourceReference: string | null }
-  | { status: 'duplicate'; fileName: string; referralId: string; sourceReference: string | null; changed: boolean }
+  | {
+      status: 'duplicate'
+      fileName: string
+      referralId: string
+      sourceReference: string | null
+      changed: boolean
+    }
 
 /**
  * Parses one document, or throws a RefusalError naming the file. Only the CyberTipline
@@ -74,7 +80,9 @@ export async function storeReferrals(
         body: p.incoming.body,
       }
       const existing = await findReferralByKey(tx, p.referral.source, key)
-      const referralId = existing ? null : await insertReferral(tx, stored, p.referral, key, options.operationId ?? null)
+      const referralId = existing
+        ? null
+        : await insertReferral(tx, stored, p.referral, key, options.operationId ?? null)
       if (referralId === null) {
         const winner = existing ?? (await findReferralByKey(tx, p.referral.source, key))!
         outcomes.push({
@@ -94,7 +102,12 @@ export async function storeReferrals(
         details: { source: p.referral.source, sourceReference: p.referral.sourceReference, sha256: p.sha256 },
       })
       accepted.push(referralId)
-      outcomes.push({ status: 'accepted', fileName: p.incoming.fileName, referralId, sourceReference: p.referral.sourceReference })
+      outcomes.push({
+        status: 'accepted',
+        fileName: p.incoming.fileName,
+        referralId,
+        sourceReference: p.referral.sourceReference,
+      })
     }
     if (accepted.length > 0) await enqueue(tx, matchReferralsJob, { referralIds: accepted })
     return outcomes

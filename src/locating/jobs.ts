@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { defineJob, enqueue } from '../platform/queue.js'
 import { assessSubjectsJob } from '../packages/jobs.js'
+import { defineJob, enqueue } from '../platform/queue.js'
 import { locateSubjects } from './service.js'
 
 /** Pipeline stage 3: locate, then triage and package the subjects that have a force. */

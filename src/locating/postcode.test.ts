@@ -38,7 +38,11 @@ describe(parsePostcode.name, () => {
 describe(forceForPostcode.name, () => {
   const pc = parsePostcode('DT1 1AA')!
   it('uses the district with its confidence', () => {
-    const found = forceForPostcode(pc, { district: 'DT1', forceId: 'dorset', status: 'active', confidence: 'high' }, undefined)
+    const found = forceForPostcode(
+      pc,
+      { district: 'DT1', forceId: 'dorset', status: 'active', confidence: 'high' },
+      undefined,
+    )
     expect(found).toMatchObject({ forceId: 'dorset', method: 'district', confidence: 'high' })
   })
   it('falls back to the area at lower confidence when the district is unknown or terminated', () => {
@@ -48,7 +52,9 @@ describe(forceForPostcode.name, () => {
       { area: 'DT', forceId: 'dorset', share: 1 },
     )
     expect(found).toMatchObject({ method: 'area', confidence: 'medium' })
-    expect(forceForPostcode(pc, undefined, { area: 'DT', forceId: 'dorset', share: 0.7 })?.confidence).toBe('low')
+    expect(forceForPostcode(pc, undefined, { area: 'DT', forceId: 'dorset', share: 0.7 })?.confidence).toBe(
+      'low',
+    )
   })
   it('gives nothing when neither table knows the postcode', () => {
     expect(forceForPostcode(pc, undefined, undefined)).toBeNull()

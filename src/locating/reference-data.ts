@@ -27,13 +27,17 @@ export async function loadReferenceData(db: Db): Promise<boolean> {
   const fingerprint = createHash('sha256')
     .update([forces!.sha256, districts!.sha256, areas!.sha256].join(','))
     .digest('hex')
-  await sql`create table if not exists reference_data_loads (fingerprint text primary key, loaded_at timestamptz not null default now())`.execute(db)
+  await sql`create table if not exists reference_data_loads (fingerprint text primary key, loaded_at timestamptz not null default now())`.execute(
+    db,
+  )
   const loaded = await sql`select 1 from reference_data_loads where fingerprint = ${fingerprint}`.execute(db)
   if (loaded.rows.length > 0) return false
   await db.transaction().execute(async (tx) => {
     await tx
       .insertInto('forces')
-      .values(forces!.rows.map((r) => ({ id: r.id!, name: r.name!, ons_code: r.ons_code!, country: r.country! })))
+      .values(
+        forces!.rows.map((r) => ({ id: r.id!, name: r.name!, ons_code: r.ons_code!, country: r.country! })),
+      )
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
@@ -51,13 +55,20 @@ export async function loadReferenceData(db: Db): Promise<boolean> {
       confidence: r.confidence!,
     }))
     for (let i = 0; i < districtRows.length; i += 1000) {
-      await tx.insertInto('postcode_districts').values(districtRows.slice(i, i + 1000)).execute()
+      await tx
+        .insertInto('postcode_districts')
+        .values(districtRows.slice(i, i + 1000))
+        .execute()
     }
     await tx.deleteFrom('postcode_areas').execute()
     await tx
       .insertInto('postcode_areas')
       .values(
-        areas!.rows.map((r) => ({ area: r.postcode_area!, primary_force_id: r.primary_force_id!, primary_share: r.primary_share! })),
+        areas!.rows.map((r) => ({
+          area: r.postcode_area!,
+          primary_force_id: r.primary_force_id!,
+          primary_share: r.primary_share!,
+        })),
       )
       .execute()
     await sql`insert into reference_data_loads (fingerprint) values (${fingerprint})`.execute(tx)

@@ -39,7 +39,9 @@ export async function districtRow(db: Queryable, district: string): Promise<Dist
     .select(['district', 'force_id', 'status', 'confidence'])
     .where('district', '=', district)
     .executeTakeFirst()
-  return row && { district: row.district, forceId: row.force_id, status: row.status, confidence: row.confidence }
+  return (
+    row && { district: row.district, forceId: row.force_id, status: row.status, confidence: row.confidence }
+  )
 }
 
 export async function areaRow(db: Queryable, area: string): Promise<AreaRow | undefined> {

@@ -33,7 +33,8 @@ export function forceForPostcode(
   area: AreaRow | undefined,
 ): Location | null {
   if (district?.forceId && district.status === 'active') {
-    const confidence = district.confidence === 'high' || district.confidence === 'medium' ? district.confidence : 'low'
+    const confidence =
+      district.confidence === 'high' || district.confidence === 'medium' ? district.confidence : 'low'
     return {
       forceId: district.forceId,
       method: 'district',

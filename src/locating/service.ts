@@ -2,8 +2,8 @@ import type { Actor } from '../access/model.js'
 import { systemActor } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
 import type { Db, Tx } from '../platform/db.js'
-import { enqueue } from '../platform/queue.js'
 import { NotFoundError, ValidationError } from '../platform/errors.js'
+import { enqueue } from '../platform/queue.js'
 import { locateSubjectsJob } from './jobs.js'
 import { findPostcode, parsePostcode } from './postcode.js'
 import { areaRow, candidateAddresses, districtRow } from './repo.js'
@@ -26,7 +26,11 @@ export async function locateSubject(db: Tx | Db, subjectId: string): Promise<Loc
       (candidate.postcode ? parsePostcode(candidate.postcode) : null) ??
       findPostcode([candidate.street, candidate.city].filter(Boolean).join(' '))
     if (!postcode) continue
-    const location = forceForPostcode(postcode, await districtRow(db, postcode.district), await areaRow(db, postcode.area))
+    const location = forceForPostcode(
+      postcode,
+      await districtRow(db, postcode.district),
+      await areaRow(db, postcode.area),
+    )
     if (location) {
       const from = candidate.source === 'analyst' ? 'address entered by an analyst' : 'address in a report'
       return {
@@ -106,7 +110,11 @@ export async function enterSubjectAddress(
     throw new ValidationError({ postcode: 'Enter a full UK postcode, like DT1 1AA' })
   }
   await db.transaction().execute(async (tx) => {
-    const subject = await tx.selectFrom('subjects').select('id').where('id', '=', subjectId).executeTakeFirst()
+    const subject = await tx
+      .selectFrom('subjects')
+      .select('id')
+      .where('id', '=', subjectId)
+      .executeTakeFirst()
     if (!subject) throw new NotFoundError('subject', subjectId)
     await tx
       .insertInto('subject_addresses')

@@ -28,7 +28,10 @@ export interface CategoryCount {
  * Files per category for a set of referrals: a file matching several entries counts once, in its
  * most serious category. Withdrawn entries and disabled sets never count.
  */
-export async function countMatchedFilesByCategory(db: Queryable, referralIds: readonly string[]): Promise<CategoryCount[]> {
+export async function countMatchedFilesByCategory(
+  db: Queryable,
+  referralIds: readonly string[],
+): Promise<CategoryCount[]> {
   const result = await sql<{ category: ImageCategory; files: number }>`
     select category, count(*)::int as files from (
       select distinct on (f.id) f.id, k.category
@@ -49,7 +52,10 @@ export interface SetCount {
   files: number
 }
 
-export async function countMatchedFilesBySet(db: Queryable, referralIds: readonly string[]): Promise<SetCount[]> {
+export async function countMatchedFilesBySet(
+  db: Queryable,
+  referralIds: readonly string[],
+): Promise<SetCount[]> {
   const result = await sql<SetCount>`
     select s.name as "hashSet", k.category, count(distinct f.id)::int as files
     from referral_files f
@@ -74,7 +80,11 @@ export async function addKnownHashes(
   set: { name: string; source: string },
   entries: readonly KnownHashInput[],
 ): Promise<string> {
-  const existing = await tx.selectFrom('hash_sets').select('id').where('name', '=', set.name).executeTakeFirst()
+  const existing = await tx
+    .selectFrom('hash_sets')
+    .select('id')
+    .where('name', '=', set.name)
+    .executeTakeFirst()
   const setId =
     existing?.id ??
     (await tx.insertInto('hash_sets').values(set).returning('id').executeTakeFirstOrThrow()).id

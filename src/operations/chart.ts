@@ -6,7 +6,10 @@ export interface BarChart {
   labelWidth: number
 }
 
-export function barChart(items: { label: string; value: number }[], options = { width: 640, barHeight: 22, gap: 8, labelWidth: 240 }): BarChart {
+export function barChart(
+  items: { label: string; value: number }[],
+  options = { width: 640, barHeight: 22, gap: 8, labelWidth: 240 },
+): BarChart {
   const max = Math.max(1, ...items.map((i) => i.value))
   const plot = options.width - options.labelWidth - 50
   const bars = items.map((item, index) => {
@@ -19,5 +22,10 @@ export function barChart(items: { label: string; value: number }[], options = { 
       labelY: y + options.barHeight * 0.7,
     }
   })
-  return { width: options.width, height: Math.max(options.barHeight, items.length * (options.barHeight + options.gap)), bars, labelWidth: options.labelWidth }
+  return {
+    width: options.width,
+    height: Math.max(options.barHeight, items.length * (options.barHeight + options.gap)),
+    bars,
+    labelWidth: options.labelWidth,
+  }
 }

@@ -27,8 +27,16 @@ async function demoAnalyst(db: Db): Promise<UserActor> {
     .where('role', '=', 'national_analyst')
     .orderBy('id')
     .executeTakeFirst()
-  if (!user) throw new Error('the demo needs a national analyst user to approve packages; create the demo users first')
-  return { kind: 'user', userId: user.id, username: user.username, displayName: user.display_name, role: user.role, forceId: null }
+  if (!user)
+    throw new Error('the demo needs a national analyst user to approve packages; create the demo users first')
+  return {
+    kind: 'user',
+    userId: user.id,
+    username: user.username,
+    displayName: user.display_name,
+    role: user.role,
+    forceId: null,
+  }
 }
 
 /**
@@ -42,16 +50,25 @@ export async function loadDemoOperation(
   runPipeline: () => Promise<void>,
   options: { now?: Date; referrals?: number } = {},
 ): Promise<DemoLoadResult> {
-  const demo: DemoOperation = buildDemoOperation({ now: options.now ?? new Date(), referrals: options.referrals })
+  const demo: DemoOperation = buildDemoOperation({
+    now: options.now ?? new Date(),
+    referrals: options.referrals,
+  })
   const code = demo.operation.code
-  if (await findOperationByCode(db, code)) return { loaded: false, operationCode: code, referrals: 0, packagesApproved: 0, outcomes: 0 }
+  if (await findOperationByCode(db, code))
+    return { loaded: false, operationCode: code, referrals: 0, packagesApproved: 0, outcomes: 0 }
 
   const operationId = await db.transaction().execute(async (tx) => {
     const id = await ensureOperation(tx, demo.operation)
     await addKnownHashes(
       tx,
       { name: 'Demo known images (synthetic)', source: 'Footprint demo generator' },
-      demo.knownHashes.map((h) => ({ algorithm: 'md5', value: h.md5, category: h.category, series: h.series })),
+      demo.knownHashes.map((h) => ({
+        algorithm: 'md5',
+        value: h.md5,
+        category: h.category,
+        series: h.series,
+      })),
     )
     await recordAudit(tx, DEMO, { action: 'operation.created', recordType: 'operation', recordId: id })
     return id
@@ -61,7 +78,8 @@ export async function loadDemoOperation(
     body: Buffer.from(JSON.stringify(doc, null, 2)),
   }))
   const { refusals, outcomes } = await ingestDocuments(db, DEMO, incoming, { operationId })
-  if (refusals.length > 0) throw new Error(`the demo generator made a document intake refuses: ${refusals[0]!.message}`)
+  if (refusals.length > 0)
+    throw new Error(`the demo generator made a document intake refuses: ${refusals[0]!.message}`)
   await runPipeline()
 
   const analyst = await demoAnalyst(db)
@@ -76,28 +94,53 @@ export async function loadDemoOperation(
     const plan = row.sourceReferences.map((ref) => planned.get(ref)).find((p) => p !== undefined)
     // Every package with planned outcomes goes out; of the rest, about one in four stays in review.
     if (!plan && index % 4 === 0) continue
-    const sent = await approvePackage(db, analyst, row.packageId, { band: (await bandOf(db, row.packageId)) ?? 'low', reason: null })
+    const sent = await approvePackage(db, analyst, row.packageId, {
+      band: (await bandOf(db, row.packageId)) ?? 'low',
+      reason: null,
+    })
     approved++
     if (!plan) continue
     await db.transaction().execute(async (tx) => {
       if (plan.acknowledge || plan.events.length > 0) {
-        await tx.updateTable('packages').set({ status: 'acknowledged', acknowledged_at: new Date() }).where('id', '=', sent.id).execute()
+        await tx
+          .updateTable('packages')
+          .set({ status: 'acknowledged', acknowledged_at: new Date() })
+          .where('id', '=', sent.id)
+          .execute()
       }
       for (const event of plan.events) {
         const { outcome } = validateOutcome({ ...event, children: event.children ?? null }, '9999-12-31')
         if (!outcome) continue
-        const id = await insertOutcome(tx, { ...outcome, packageId: sent.id, forceId: sent.forceId, recordedBy: null })
-        await recordAudit(tx, DEMO, { action: 'outcome.recorded', recordType: 'outcome', recordId: id, forceId: sent.forceId })
+        const id = await insertOutcome(tx, {
+          ...outcome,
+          packageId: sent.id,
+          forceId: sent.forceId,
+          recordedBy: null,
+        })
+        await recordAudit(tx, DEMO, {
+          action: 'outcome.recorded',
+          recordType: 'outcome',
+          recordId: id,
+          forceId: sent.forceId,
+        })
         recorded++
       }
     })
   }
   await backdate(db, operationId)
-  return { loaded: true, operationCode: code, referrals: outcomes.length, packagesApproved: approved, outcomes: recorded }
+  return {
+    loaded: true,
+    operationCode: code,
+    referrals: outcomes.length,
+    packagesApproved: approved,
+    outcomes: recorded,
+  }
 }
 
 async function bandOf(db: Db, packageId: string) {
-  return (await db.selectFrom('packages').select('suggested_band').where('id', '=', packageId).executeTakeFirst())?.suggested_band
+  return (
+    await db.selectFrom('packages').select('suggested_band').where('id', '=', packageId).executeTakeFirst()
+  )?.suggested_band
 }
 
 /** Demo only: dates as if the referrals had arrived on their report dates and been worked since. */

@@ -1,7 +1,11 @@
 import type { Queryable } from '../platform/db.js'
 
 export async function listOperations(db: Queryable) {
-  return db.selectFrom('operations').select(['id', 'code', 'name', 'started_on as startedOn']).orderBy('started_on', 'desc').execute()
+  return db
+    .selectFrom('operations')
+    .select(['id', 'code', 'name', 'started_on as startedOn'])
+    .orderBy('started_on', 'desc')
+    .execute()
 }
 
 export async function findOperationByCode(db: Queryable, code: string) {
@@ -13,7 +17,10 @@ export async function findOperationByCode(db: Queryable, code: string) {
 }
 
 /** Creates the operation, or returns the existing one with that code. */
-export async function ensureOperation(db: Queryable, operation: { code: string; name: string; startedOn: string }): Promise<string> {
+export async function ensureOperation(
+  db: Queryable,
+  operation: { code: string; name: string; startedOn: string },
+): Promise<string> {
   const existing = await findOperationByCode(db, operation.code)
   if (existing) return existing.id
   const row = await db

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { requireUser } from '../platform/http/auth.js'
 import type { RouteDependencies } from '../platform/http/app.js'
+import { requireUser } from '../platform/http/auth.js'
 import { renderPage } from '../platform/http/views.js'
 import { barChart } from './chart.js'
 import { nationalFigures } from './figures.js'
@@ -11,7 +11,12 @@ export function operationsRoutes(deps: RouteDependencies): FastifyPluginAsync {
   const { db } = deps
   return async (app) => {
     app.get('/figures', async (request, reply) => {
-      const actor = requireUser(request, reply, ['national_analyst', 'national_coordinator', 'force_spoc', 'investigator'])
+      const actor = requireUser(request, reply, [
+        'national_analyst',
+        'national_coordinator',
+        'force_spoc',
+        'investigator',
+      ])
       if (!actor) return reply
       const code = (request.query as Record<string, string>).operation
       const operations = await listOperations(db)
@@ -32,7 +37,9 @@ export function operationsRoutes(deps: RouteDependencies): FastifyPluginAsync {
         active,
         nationalLine: nationalPressLine(figures.totals, figures.asOf),
         ownLine: ownForce ? forcePressLine(ownForce, figures.asOf) : null,
-        forceLines: actor.forceId ? [] : active.filter((f) => f.peopleArrested > 0).map((f) => forcePressLine(f, figures.asOf)),
+        forceLines: actor.forceId
+          ? []
+          : active.filter((f) => f.peopleArrested > 0).map((f) => forcePressLine(f, figures.asOf)),
         signpost: HELP_SIGNPOST,
         chart: barChart(chartForces.map((f) => ({ label: f.forceName, value: f.peopleArrested }))),
         chartForces,

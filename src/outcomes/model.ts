@@ -40,7 +40,10 @@ function isoDate(value: string): boolean {
 }
 
 /** Checks an outcome as a force records it; returns field errors worded for the form. */
-export function validateOutcome(input: OutcomeInput, today: string): { outcome?: ValidOutcome; errors: Record<string, string> } {
+export function validateOutcome(
+  input: OutcomeInput,
+  today: string,
+): { outcome?: ValidOutcome; errors: Record<string, string> } {
   const errors: Record<string, string> = {}
   const kind = input.kind as OutcomeKind
   if (!OUTCOME_KINDS.includes(kind)) errors.kind = 'Select what happened'
@@ -50,7 +53,8 @@ export function validateOutcome(input: OutcomeInput, today: string): { outcome?:
   let children: number | null = null
   if (kind === 'children_safeguarded') {
     const n = Number(input.children)
-    if (!Number.isInteger(n) || n < 1 || n > 500) errors.children = 'Enter how many children were safeguarded, a whole number from 1'
+    if (!Number.isInteger(n) || n < 1 || n > 500)
+      errors.children = 'Enter how many children were safeguarded, a whole number from 1'
     else children = n
   }
   const offence = input.offence?.trim() || null

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { viewPackage } from '../packages/service.js'
-import { canActForForce } from '../packages/policy.js'
 import { packageIdParams } from '../packages/contracts.js'
+import { canActForForce } from '../packages/policy.js'
+import { viewPackage } from '../packages/service.js'
 import { ValidationError } from '../platform/errors.js'
-import { requireApiActor, requireUser } from '../platform/http/auth.js'
 import type { RouteDependencies } from '../platform/http/app.js'
+import { requireApiActor, requireUser } from '../platform/http/auth.js'
 import { renderPage } from '../platform/http/views.js'
 import { BAND_CLOCK_DAYS } from '../triage/rules.js'
 import { OUTCOME_KINDS } from './model.js'
@@ -25,41 +25,45 @@ export function outcomesRoutes(deps: RouteDependencies): FastifyPluginAsync {
   return async (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>()
 
-    app.post('/packages/:id/outcomes', { schema: { params: packageIdParams, hide: true } }, async (request, reply) => {
-      const actor = requireUser(request, reply)
-      if (!actor) return reply
-      const form = (request.body ?? {}) as Record<string, string | undefined>
-      try {
-        await recordOutcome(db, actor, request.params.id, {
-          kind: form.kind ?? '',
-          occurredOn: dateFromParts(form, 'occurredOn'),
-          children: form.children,
-          offence: form.offence,
-          bailUntil: dateFromParts(form, 'bailUntil') || null,
-          note: form.note,
-        })
-        return reply.redirect(`/packages/${request.params.id}?done=outcome`, 303)
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        const view = await viewPackage(db, actor, request.params.id)
-        return renderPage(
-          request,
-          reply,
-          'packages/views/package.njk',
-          {
-            title: `Package ${view.package.reference}`,
-            ...view,
-            errors: error.fields,
-            form,
-            canRecord: canActForForce(actor, view.package.forceId),
-            outcomeKinds: OUTCOME_KINDS,
-            clocks: BAND_CLOCK_DAYS,
-            backLink: '/inbox',
-          },
-          400,
-        )
-      }
-    })
+    app.post(
+      '/packages/:id/outcomes',
+      { schema: { params: packageIdParams, hide: true } },
+      async (request, reply) => {
+        const actor = requireUser(request, reply)
+        if (!actor) return reply
+        const form = (request.body ?? {}) as Record<string, string | undefined>
+        try {
+          await recordOutcome(db, actor, request.params.id, {
+            kind: form.kind ?? '',
+            occurredOn: dateFromParts(form, 'occurredOn'),
+            children: form.children,
+            offence: form.offence,
+            bailUntil: dateFromParts(form, 'bailUntil') || null,
+            note: form.note,
+          })
+          return reply.redirect(`/packages/${request.params.id}?done=outcome`, 303)
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error
+          const view = await viewPackage(db, actor, request.params.id)
+          return renderPage(
+            request,
+            reply,
+            'packages/views/package.njk',
+            {
+              title: `Package ${view.package.reference}`,
+              ...view,
+              errors: error.fields,
+              form,
+              canRecord: canActForForce(actor, view.package.forceId),
+              outcomeKinds: OUTCOME_KINDS,
+              clocks: BAND_CLOCK_DAYS,
+              backLink: '/inbox',
+            },
+            400,
+          )
+        }
+      },
+    )
 
     app.post(
       '/api/packages/:id/outcomes',

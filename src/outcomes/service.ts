@@ -1,7 +1,7 @@
 import type { Actor } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
-import { findPackage } from '../packages/repo.js'
 import { canActForForce } from '../packages/policy.js'
+import { findPackage } from '../packages/repo.js'
 import type { Db } from '../platform/db.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.js'
 import { type OutcomeInput, validateOutcome } from './model.js'
@@ -23,7 +23,8 @@ export async function recordOutcome(
   return db.transaction().execute(async (tx) => {
     const found = await findPackage(tx, actor, packageId)
     if (!found) throw new NotFoundError('package', packageId)
-    if (!canActForForce(actor, found.forceId)) throw new ForbiddenError('Only the force holding a package records its outcomes')
+    if (!canActForForce(actor, found.forceId))
+      throw new ForbiddenError('Only the force holding a package records its outcomes')
     const userId = actor.kind === 'user' ? actor.userId : null
     if (found.status === 'disseminated') {
       await tx
@@ -31,9 +32,19 @@ export async function recordOutcome(
         .set({ status: 'acknowledged', acknowledged_at: new Date(), acknowledged_by: userId })
         .where('id', '=', found.id)
         .execute()
-      await recordAudit(tx, actor, { action: 'package.acknowledged', recordType: 'package', recordId: found.id, forceId: found.forceId })
+      await recordAudit(tx, actor, {
+        action: 'package.acknowledged',
+        recordType: 'package',
+        recordId: found.id,
+        forceId: found.forceId,
+      })
     }
-    const outcomeId = await insertOutcome(tx, { ...outcome, packageId: found.id, forceId: found.forceId, recordedBy: userId })
+    const outcomeId = await insertOutcome(tx, {
+      ...outcome,
+      packageId: found.id,
+      forceId: found.forceId,
+      recordedBy: userId,
+    })
     await recordAudit(tx, actor, {
       action: 'outcome.recorded',
       recordType: 'outcome',

@@ -16,7 +16,12 @@ export interface PackageContents {
     ncmecPriority: string | null
   }[]
   identifiers: { kind: string; value: string; referrals: number; firstSeenPath: string }[]
-  persons: { name: string | null; dateOfBirth: string | null; screenName: string | null; platform: string | null }[]
+  persons: {
+    name: string | null
+    dateOfBirth: string | null
+    screenName: string | null
+    platform: string | null
+  }[]
   addresses: { street: string | null; city: string | null; postcode: string | null; derived: boolean }[]
   files: { total: number; viewedByEsp: number; notViewedByEsp: number }
   matchesByCategory: { category: string; files: number }[]
@@ -37,7 +42,11 @@ export interface PackageContents {
 }
 
 /** What a package holds: the referrals of its version, what they say, matches, and outcomes. */
-export async function packageContents(db: Queryable, packageId: string, forceId: string): Promise<PackageContents> {
+export async function packageContents(
+  db: Queryable,
+  packageId: string,
+  forceId: string,
+): Promise<PackageContents> {
   const referrals = await db
     .selectFrom('package_referrals as pr')
     .innerJoin('referrals as r', 'r.id', 'pr.referral_id')
@@ -110,7 +119,10 @@ export async function packageContents(db: Queryable, packageId: string, forceId:
     .execute()
   const f = files.rows[0]
   return {
-    referrals: referrals.map((r) => ({ ...r, incidentAt: r.incidentAt === null ? null : new Date(r.incidentAt) })),
+    referrals: referrals.map((r) => ({
+      ...r,
+      incidentAt: r.incidentAt === null ? null : new Date(r.incidentAt),
+    })),
     identifiers: identifiers.rows,
     persons: persons.map((p) => ({
       name: [p.first_name, p.last_name].filter(Boolean).join(' ') || null,

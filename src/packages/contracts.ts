@@ -33,7 +33,13 @@ export const packageDetailSchema = packageSummarySchema.extend({
   identifiers: z.array(z.object({ kind: z.string(), value: z.string(), referrals: z.number() })),
   deconfliction: z.array(z.object({ forceName: z.string(), packages: z.number() })),
   outcomes: z.array(
-    z.object({ id: z.string(), kind: z.string(), occurredOn: z.string(), children: z.number().nullable(), offence: z.string().nullable() }),
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      occurredOn: z.string(),
+      children: z.number().nullable(),
+      offence: z.string().nullable(),
+    }),
   ),
 })
 

@@ -80,7 +80,9 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
     }
     await tx
       .insertInto('package_referrals')
-      .values(suggestion.referralIds.map((referralId) => ({ package_id: packageId, referral_id: referralId })))
+      .values(
+        suggestion.referralIds.map((referralId) => ({ package_id: packageId, referral_id: referralId })),
+      )
       .onConflict((oc) => oc.doNothing())
       .execute()
     await tx

@@ -11,7 +11,10 @@ export function packageScope(actor: Actor) {
   return (eb: ExpressionBuilder<Database, 'packages'>): Expression<SqlBool> => {
     if (isNational(actor)) return eb.lit(true)
     if (isForceUser(actor)) {
-      return eb.and([eb('packages.force_id', '=', actor.forceId), eb('packages.disseminated_at', 'is not', null)])
+      return eb.and([
+        eb('packages.force_id', '=', actor.forceId),
+        eb('packages.disseminated_at', 'is not', null),
+      ])
     }
     return eb.lit(false)
   }

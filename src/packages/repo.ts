@@ -91,7 +91,11 @@ export interface PackageRecord extends PackageSummary {
 }
 
 /** One package, if the actor may see it; undefined otherwise (the caller answers 404 either way). */
-export async function findPackage(db: Queryable, actor: Actor, id: string): Promise<PackageRecord | undefined> {
+export async function findPackage(
+  db: Queryable,
+  actor: Actor,
+  id: string,
+): Promise<PackageRecord | undefined> {
   if (!/^\d+$/.test(id)) return undefined
   const row = await packageSummaries(db, actor)
     .select([

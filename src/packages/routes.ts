@@ -1,16 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { requireApiActor, requireUser } from '../platform/http/auth.js'
-import type { RouteDependencies } from '../platform/http/app.js'
-import { renderPage } from '../platform/http/views.js'
-import { ValidationError } from '../platform/errors.js'
 import { OUTCOME_KINDS } from '../outcomes/model.js'
+import { ValidationError } from '../platform/errors.js'
+import type { RouteDependencies } from '../platform/http/app.js'
+import { requireApiActor, requireUser } from '../platform/http/auth.js'
+import { renderPage } from '../platform/http/views.js'
 import { BAND_CLOCK_DAYS } from '../triage/rules.js'
 import { approveBody, packageDetailSchema, packageIdParams, packageSummarySchema } from './contracts.js'
 import { canAcknowledge, canActForForce, canReview } from './policy.js'
-import { acknowledgePackage, approvePackage, forceInbox, reviewQueue, viewPackage } from './service.js'
 import { listPackages } from './repo.js'
+import { acknowledgePackage, approvePackage, forceInbox, reviewQueue, viewPackage } from './service.js'
 
 export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
   const { db } = deps
@@ -22,7 +22,11 @@ export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
       if (!actor) return reply
       const packages = await reviewQueue(db, actor)
       const flash = (request.query as Record<string, string>).done
-      return renderPage(request, reply, 'packages/views/review-queue.njk', { title: 'Packages awaiting review', packages, flash })
+      return renderPage(request, reply, 'packages/views/review-queue.njk', {
+        title: 'Packages awaiting review',
+        packages,
+        flash,
+      })
     })
 
     app.get('/inbox', async (request, reply) => {
@@ -30,7 +34,12 @@ export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
       if (!actor) return reply
       const packages = await forceInbox(db, actor)
       const flash = (request.query as Record<string, string>).done
-      return renderPage(request, reply, 'packages/views/inbox.njk', { title: 'Force inbox', packages, flash, clocks: BAND_CLOCK_DAYS })
+      return renderPage(request, reply, 'packages/views/inbox.njk', {
+        title: 'Force inbox',
+        packages,
+        flash,
+        clocks: BAND_CLOCK_DAYS,
+      })
     })
 
     app.get('/packages/:id', { schema: { params: packageIdParams, hide: true } }, async (request, reply) => {
@@ -51,46 +60,72 @@ export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
       })
     })
 
-    app.post('/packages/:id/approve', { schema: { params: packageIdParams, hide: true } }, async (request, reply) => {
-      const actor = requireUser(request, reply)
-      if (!actor) return reply
-      const body = (request.body ?? {}) as Record<string, string>
-      try {
-        const approved = await approvePackage(db, actor, request.params.id, { band: body.band ?? '', reason: body.reason ?? null })
-        return reply.redirect(`/review?done=${encodeURIComponent(`${approved.reference} approved and sent to ${approved.forceName}`)}`, 303)
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error
-        const view = await viewPackage(db, actor, request.params.id)
-        return renderPage(
-          request,
-          reply,
-          'packages/views/package.njk',
-          { title: `Package ${view.package.reference}`, ...view, canReview: true, errors: error.fields, form: body, backLink: '/review' },
-          400,
-        )
-      }
-    })
+    app.post(
+      '/packages/:id/approve',
+      { schema: { params: packageIdParams, hide: true } },
+      async (request, reply) => {
+        const actor = requireUser(request, reply)
+        if (!actor) return reply
+        const body = (request.body ?? {}) as Record<string, string>
+        try {
+          const approved = await approvePackage(db, actor, request.params.id, {
+            band: body.band ?? '',
+            reason: body.reason ?? null,
+          })
+          return reply.redirect(
+            `/review?done=${encodeURIComponent(`${approved.reference} approved and sent to ${approved.forceName}`)}`,
+            303,
+          )
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error
+          const view = await viewPackage(db, actor, request.params.id)
+          return renderPage(
+            request,
+            reply,
+            'packages/views/package.njk',
+            {
+              title: `Package ${view.package.reference}`,
+              ...view,
+              canReview: true,
+              errors: error.fields,
+              form: body,
+              backLink: '/review',
+            },
+            400,
+          )
+        }
+      },
+    )
 
-    app.post('/packages/:id/acknowledge', { schema: { params: packageIdParams, hide: true } }, async (request, reply) => {
-      const actor = requireUser(request, reply)
-      if (!actor) return reply
-      await acknowledgePackage(db, actor, request.params.id)
-      return reply.redirect(`/packages/${request.params.id}?done=acknowledged`, 303)
-    })
+    app.post(
+      '/packages/:id/acknowledge',
+      { schema: { params: packageIdParams, hide: true } },
+      async (request, reply) => {
+        const actor = requireUser(request, reply)
+        if (!actor) return reply
+        await acknowledgePackage(db, actor, request.params.id)
+        return reply.redirect(`/packages/${request.params.id}?done=acknowledged`, 303)
+      },
+    )
 
     app.get(
       '/api/packages',
       {
         schema: {
-          description: 'Packages the caller may see: all for the national bureau, a force\'s own for force users.',
-          querystring: z.object({ status: z.enum(['awaiting_review', 'disseminated', 'acknowledged', 'closed']).optional() }),
+          description:
+            "Packages the caller may see: all for the national bureau, a force's own for force users.",
+          querystring: z.object({
+            status: z.enum(['awaiting_review', 'disseminated', 'acknowledged', 'closed']).optional(),
+          }),
           response: { 200: z.object({ packages: z.array(packageSummarySchema) }) },
         },
       },
       async (request, reply) => {
         const actor = requireApiActor(request, reply)
         if (!actor) return reply
-        const statuses = request.query.status ? [request.query.status] : (['awaiting_review', 'disseminated', 'acknowledged'] as const)
+        const statuses = request.query.status
+          ? [request.query.status]
+          : (['awaiting_review', 'disseminated', 'acknowledged'] as const)
         return { packages: await listPackages(db, actor, { statuses: [...statuses] }) }
       },
     )
@@ -118,7 +153,10 @@ export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
       async (request, reply) => {
         const actor = requireApiActor(request, reply)
         if (!actor) return reply
-        return approvePackage(db, actor, request.params.id, { band: request.body.band, reason: request.body.reason ?? null })
+        return approvePackage(db, actor, request.params.id, {
+          band: request.body.band,
+          reason: request.body.reason ?? null,
+        })
       },
     )
   }

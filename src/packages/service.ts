@@ -63,7 +63,8 @@ export async function approvePackage(
   return db.transaction().execute(async (tx) => {
     const found = await findPackage(tx, actor, packageId)
     if (!found) throw new NotFoundError('package', packageId)
-    if (found.status !== 'awaiting_review') throw new ConflictError(`Package ${found.reference} has already been ${found.status.replace('_', ' ')}`)
+    if (found.status !== 'awaiting_review')
+      throw new ConflictError(`Package ${found.reference} has already been ${found.status.replace('_', ' ')}`)
     const reason = decision.reason?.trim() || null
     if (band !== found.suggestedBand && !reason) {
       throw new ValidationError({ reason: 'Give a reason for changing the suggested band' })
@@ -103,11 +104,17 @@ export async function acknowledgePackage(db: Db, actor: Actor, packageId: string
   await db.transaction().execute(async (tx) => {
     const found = await findPackage(tx, actor, packageId)
     if (!found) throw new NotFoundError('package', packageId)
-    if (!canAcknowledge(actor, found.forceId)) throw new ForbiddenError('Only the force SPOC can acknowledge a package')
-    if (found.status !== 'disseminated') throw new ConflictError(`Package ${found.reference} is already acknowledged`)
+    if (!canAcknowledge(actor, found.forceId))
+      throw new ForbiddenError('Only the force SPOC can acknowledge a package')
+    if (found.status !== 'disseminated')
+      throw new ConflictError(`Package ${found.reference} is already acknowledged`)
     await tx
       .updateTable('packages')
-      .set({ status: 'acknowledged', acknowledged_at: new Date(), acknowledged_by: actor.kind === 'user' ? actor.userId : null })
+      .set({
+        status: 'acknowledged',
+        acknowledged_at: new Date(),
+        acknowledged_by: actor.kind === 'user' ? actor.userId : null,
+      })
       .where('id', '=', found.id)
       .execute()
     await recordAudit(tx, actor, {

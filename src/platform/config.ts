@@ -23,7 +23,10 @@ const port = (name: string, fallback: number) =>
     .transform((v, ctx) => {
       const n = Number(v)
       if (!Number.isInteger(n) || n < 1 || n > 65535) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to 65535, not "${v}"` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 1 to 65535, not "${v}"`,
+        })
         return z.NEVER
       }
       return n
@@ -36,7 +39,10 @@ const positiveInt = (name: string, fallback: number, max: number) =>
     .transform((v, ctx) => {
       const n = Number(v)
       if (!Number.isInteger(n) || n < 1 || n > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max}, not "${v}"` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 1 to ${max}, not "${v}"`,
+        })
         return z.NEVER
       }
       return n

@@ -21,9 +21,11 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<number> {
     await client.query(`create table if not exists schema_migrations (
       version int primary key, name text not null, sha256 text not null, applied_at timestamptz not null default now())`)
     const applied = new Map(
-      (await client.query<{ version: number; sha256: string }>('select version, sha256 from schema_migrations')).rows.map(
-        (r) => [r.version, r.sha256],
-      ),
+      (
+        await client.query<{ version: number; sha256: string }>(
+          'select version, sha256 from schema_migrations',
+        )
+      ).rows.map((r) => [r.version, r.sha256]),
     )
     const dir = join(projectRoot, 'migrations')
     const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort()
@@ -34,7 +36,8 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<number> {
       const sha256 = createHash('sha256').update(sql).digest('hex')
       const known = applied.get(version)
       if (known !== undefined) {
-        if (known !== sha256) throw new Error(`migration ${file} was changed after it was applied; add a new one instead`)
+        if (known !== sha256)
+          throw new Error(`migration ${file} was changed after it was applied; add a new one instead`)
         continue
       }
       await client.query('begin')

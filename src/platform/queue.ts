@@ -1,5 +1,4 @@
-import { type Runner, run, runOnce, type Task, type TaskList } from 'graphile-worker'
-import { Logger as QueueLogger } from 'graphile-worker'
+import { Logger as QueueLogger, type Runner, run, runOnce, type Task, type TaskList } from 'graphile-worker'
 import { sql } from 'kysely'
 import type pg from 'pg'
 import type { z } from 'zod'
@@ -78,7 +77,11 @@ export async function startWorker(
  * Runs every job that is ready now, and the jobs those enqueue, until none is left. Jobs a running
  * worker holds are waited for rather than run twice; jobs that failed and wait for a retry are not.
  */
-export async function drainQueue(pool: pg.Pool, jobs: readonly JobDefinition[], context: JobContext): Promise<void> {
+export async function drainQueue(
+  pool: pg.Pool,
+  jobs: readonly JobDefinition[],
+  context: JobContext,
+): Promise<void> {
   const tasks = taskList(jobs, context)
   const logger = queueLogger(context.log)
   for (;;) {

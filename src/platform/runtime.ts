@@ -1,7 +1,7 @@
 import { loadReferenceData } from '../locating/reference-data.js'
 import type { Config } from './config.js'
 import { type Connection, connect } from './db.js'
-import { startEmbeddedPostgres, type RunningDatabase } from './embedded-postgres.js'
+import { type RunningDatabase, startEmbeddedPostgres } from './embedded-postgres.js'
 import type { Logger } from './logger.js'
 import { migrate } from './migrate.js'
 
@@ -15,7 +15,11 @@ export interface Runtime extends Connection {
  * The database every command needs: DATABASE_URL, or the embedded Postgres under the data folder
  * (joined if another Footprint process runs it); migrated and with reference data loaded.
  */
-export async function openRuntime(config: Config, log: Logger, options: { poolSize?: number } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  log: Logger,
+  options: { poolSize?: number } = {},
+): Promise<Runtime> {
   const database: RunningDatabase = config.databaseUrl
     ? { url: config.databaseUrl, owned: false, stop: async () => undefined }
     : await startEmbeddedPostgres(config.dataDir, config.embeddedPort, log)

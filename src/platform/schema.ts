@@ -8,7 +8,14 @@ type Id = Generated<string>
 export type UserRole = 'national_analyst' | 'national_coordinator' | 'force_spoc' | 'investigator' | 'auditor'
 export type Band = 'very_high' | 'high' | 'medium' | 'low'
 export type PackageStatus = 'awaiting_review' | 'disseminated' | 'acknowledged' | 'closed'
-export type ReferralStatus = 'received' | 'matched' | 'resolved' | 'located' | 'unlocated' | 'triaged' | 'failed'
+export type ReferralStatus =
+  | 'received'
+  | 'matched'
+  | 'resolved'
+  | 'located'
+  | 'unlocated'
+  | 'triaged'
+  | 'failed'
 export type ImageCategory = 'A' | 'B' | 'C' | 'not_indecent' | 'uncategorised'
 export type OutcomeKind =
   | 'arrest'

@@ -25,7 +25,13 @@ describe(normaliseEmail.name, () => {
 
 describe(normalisePhone.name, () => {
   it('gives one E.164 value for the usual UK spellings', () => {
-    for (const spelling of ['07700 900123', '+447700900123', '+44 (0)7700 900123', '0044 7700 900123', '07700-900-123']) {
+    for (const spelling of [
+      '07700 900123',
+      '+447700900123',
+      '+44 (0)7700 900123',
+      '0044 7700 900123',
+      '07700-900-123',
+    ]) {
       expect(normalisePhone(spelling)).toBe('+447700900123')
     }
   })
@@ -33,7 +39,8 @@ describe(normalisePhone.name, () => {
     expect(normalisePhone('+1 202 555 0143')).toBe('+12025550143')
   })
   it('refuses text and impossible lengths', () => {
-    for (const bad of ['call me', '123', '+1234567890123456', '7700900123']) expect(normalisePhone(bad)).toBeNull()
+    for (const bad of ['call me', '123', '+1234567890123456', '7700900123'])
+      expect(normalisePhone(bad)).toBeNull()
   })
   it('maps every formatting of a UK mobile to the same value', () => {
     fc.assert(
@@ -58,7 +65,9 @@ describe(normalisePhone.name, () => {
 describe(normaliseAccount.name, () => {
   it('keeps the platform, so the same id on two platforms is two accounts', () => {
     expect(normaliseAccount('Example Chat', '100000001')).toBe('example chat|100000001')
-    expect(normaliseAccount('Sample Social', '100000001')).not.toBe(normaliseAccount('Example Chat', '100000001'))
+    expect(normaliseAccount('Sample Social', '100000001')).not.toBe(
+      normaliseAccount('Example Chat', '100000001'),
+    )
   })
   it('refuses an account without a platform', () => {
     expect(normaliseAccount(null, '1')).toBeNull()

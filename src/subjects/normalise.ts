@@ -59,7 +59,11 @@ export function normaliseScreenName(platform: string | null, screenName: string)
 export function normaliseIp(raw: string): string | null {
   const value = raw.trim()
   const version = isIP(value)
-  if (version === 4) return value.split('.').map((octet) => String(Number(octet))).join('.')
+  if (version === 4)
+    return value
+      .split('.')
+      .map((octet) => String(Number(octet)))
+      .join('.')
   if (version === 6) return new URL(`http://[${value}]/`).hostname.slice(1, -1)
   return null
 }

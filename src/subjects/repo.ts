@@ -29,7 +29,11 @@ export async function linkingIdentifiersOf(db: Queryable, referralId: string): P
 }
 
 /** Live (not merged-away) subjects of other referrals that share any of these identifiers. */
-export async function subjectsSharing(db: Queryable, identifierIds: readonly string[], exceptReferral: string) {
+export async function subjectsSharing(
+  db: Queryable,
+  identifierIds: readonly string[],
+  exceptReferral: string,
+) {
   if (identifierIds.length === 0) return []
   const result = await sql<{ subjectId: string }>`
     select distinct r.subject_id as "subjectId"
@@ -47,7 +51,11 @@ export async function createSubject(tx: Queryable): Promise<string> {
 }
 
 export async function attachReferral(tx: Queryable, referralId: string, subjectId: string) {
-  await tx.updateTable('referrals').set({ subject_id: subjectId, status: 'resolved' }).where('id', '=', referralId).execute()
+  await tx
+    .updateTable('referrals')
+    .set({ subject_id: subjectId, status: 'resolved' })
+    .where('id', '=', referralId)
+    .execute()
 }
 
 /** Moves every referral of `from` to `into` and marks `from` as merged; open packages of `from` close. */

@@ -1,7 +1,7 @@
+import { sql } from 'kysely'
 import { systemActor } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
 import type { Tx } from '../platform/db.js'
-import { sql } from 'kysely'
 import {
   attachReferral,
   createSubject,
@@ -63,7 +63,9 @@ export async function resolveReferrals(tx: Tx, referralIds: readonly string[]): 
       recordId: referralId,
       details: {
         subject: subjectId,
-        sharedIdentifiers: usable.filter((i) => i.referrals > 1).map((i) => ({ kind: i.kind, id: i.identifierId })),
+        sharedIdentifiers: usable
+          .filter((i) => i.referrals > 1)
+          .map((i) => ({ kind: i.kind, id: i.identifierId })),
       },
     })
     touched.add(subjectId)

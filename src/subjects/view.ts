@@ -32,7 +32,13 @@ export async function viewSubject(db: Db, actor: Actor, subjectId: string) {
     if (!subject) throw new NotFoundError('subject', subjectId)
     const referrals = await tx
       .selectFrom('referrals')
-      .select(['id', 'source_reference as sourceReference', 'received_at as receivedAt', 'platform', 'status'])
+      .select([
+        'id',
+        'source_reference as sourceReference',
+        'received_at as receivedAt',
+        'platform',
+        'status',
+      ])
       .where('subject_id', '=', subjectId)
       .orderBy('received_at')
       .execute()
@@ -53,7 +59,14 @@ export async function viewSubject(db: Db, actor: Actor, subjectId: string) {
     const packages = await tx
       .selectFrom('packages')
       .innerJoin('forces', 'forces.id', 'packages.force_id')
-      .select(['packages.id', 'packages.reference', 'packages.status', 'packages.band', 'forces.name as forceName', 'packages.version'])
+      .select([
+        'packages.id',
+        'packages.reference',
+        'packages.status',
+        'packages.band',
+        'forces.name as forceName',
+        'packages.version',
+      ])
       .where('subject_id', '=', subjectId)
       .orderBy('packages.id')
       .execute()

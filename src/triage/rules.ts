@@ -52,16 +52,28 @@ export function suggestBand(indicators: Indicators): Suggestion {
   const reasons: BandReason[] = []
   const { A, B, C } = indicators.matchedFiles
   if (indicators.escalations > 0) {
-    reasons.push({ rule: 'esp-escalation', text: 'The platform escalated the report (possible child at risk)', band: 'very_high' })
+    reasons.push({
+      rule: 'esp-escalation',
+      text: 'The platform escalated the report (possible child at risk)',
+      band: 'very_high',
+    })
   }
   if (indicators.ncmecPriorities.includes('E')) {
-    reasons.push({ rule: 'ncmec-exigent', text: 'NCMEC marked a report exigent (priority E)', band: 'very_high' })
+    reasons.push({
+      rule: 'ncmec-exigent',
+      text: 'NCMEC marked a report exigent (priority E)',
+      band: 'very_high',
+    })
   }
   if (indicators.annotations.includes('sextortion')) {
     reasons.push({ rule: 'sextortion', text: 'A report is flagged as sextortion', band: 'high' })
   }
   if (indicators.childVictims > 0) {
-    reasons.push({ rule: 'child-victim-identified', text: `${indicators.childVictims} child victim(s) named in the reports`, band: 'high' })
+    reasons.push({
+      rule: 'child-victim-identified',
+      text: `${indicators.childVictims} child victim(s) named in the reports`,
+      band: 'high',
+    })
   }
   if (A > 0) {
     reasons.push({ rule: 'category-a', text: `${A} known category A file(s)`, band: 'high' })
@@ -73,10 +85,18 @@ export function suggestBand(indicators: Indicators): Suggestion {
   if (known >= 20) {
     reasons.push({ rule: 'volume', text: `${known} known indecent files`, band: 'high' })
   } else if (B > 0 || C > 0) {
-    reasons.push({ rule: 'known-material', text: `${known} known indecent file(s) (B: ${B}, C: ${C})`, band: 'medium' })
+    reasons.push({
+      rule: 'known-material',
+      text: `${known} known indecent file(s) (B: ${B}, C: ${C})`,
+      band: 'medium',
+    })
   }
   if (indicators.referrals >= 3) {
-    reasons.push({ rule: 'repeat-reports', text: `${indicators.referrals} separate reports about this subject`, band: 'medium' })
+    reasons.push({
+      rule: 'repeat-reports',
+      text: `${indicators.referrals} separate reports about this subject`,
+      band: 'medium',
+    })
   }
   if (reasons.length === 0) {
     const text = indicators.informationalOnly
@@ -84,6 +104,9 @@ export function suggestBand(indicators: Indicators): Suggestion {
       : `No known material or escalation among ${indicators.files} reported file(s)`
     reasons.push({ rule: 'no-indicators', text, band: 'low' })
   }
-  const band = reasons.reduce<Band>((top, r) => (ORDER.indexOf(r.band) > ORDER.indexOf(top) ? r.band : top), 'low')
+  const band = reasons.reduce<Band>(
+    (top, r) => (ORDER.indexOf(r.band) > ORDER.indexOf(top) ? r.band : top),
+    'low',
+  )
   return { band, reasons }
 }

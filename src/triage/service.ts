@@ -4,7 +4,10 @@ import type { Queryable } from '../platform/db.js'
 import { type Indicators, type Suggestion, suggestBand } from './rules.js'
 
 /** Gathers the indicators of one subject from all of its referrals. */
-export async function indicatorsFor(db: Queryable, subjectId: string): Promise<{ indicators: Indicators; referralIds: string[] }> {
+export async function indicatorsFor(
+  db: Queryable,
+  subjectId: string,
+): Promise<{ indicators: Indicators; referralIds: string[] }> {
   const referrals = await db
     .selectFrom('referrals')
     .select(['id', 'escalation', 'annotations', 'ncmec_priority', 'informational'])
@@ -27,14 +30,19 @@ export async function indicatorsFor(db: Queryable, subjectId: string): Promise<{
       files: counts.rows[0]?.files ?? 0,
       escalations: referrals.filter((r) => r.escalation !== null).length,
       annotations: [...new Set(referrals.flatMap((r) => r.annotations))],
-      ncmecPriorities: [...new Set(referrals.map((r) => r.ncmec_priority).filter((p): p is string => p !== null))],
+      ncmecPriorities: [
+        ...new Set(referrals.map((r) => r.ncmec_priority).filter((p): p is string => p !== null)),
+      ],
       informationalOnly: referrals.length > 0 && referrals.every((r) => r.informational),
       childVictims: counts.rows[0]?.victims ?? 0,
     },
   }
 }
 
-export async function assessSubject(db: Queryable, subjectId: string): Promise<Suggestion & { referralIds: string[] }> {
+export async function assessSubject(
+  db: Queryable,
+  subjectId: string,
+): Promise<Suggestion & { referralIds: string[] }> {
   const { indicators, referralIds } = await indicatorsFor(db, subjectId)
   return { ...suggestBand(indicators), referralIds }
 }

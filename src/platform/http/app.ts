@@ -82,7 +82,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   setUpErrorHandling(app)
 
   const routeDeps: RouteDependencies = deps
-  for (const routes of [accessRoutes, intakeRoutes, packagesRoutes, outcomesRoutes, locatingRoutes, subjectsRoutes, operationsRoutes]) {
+  for (const routes of [
+    accessRoutes,
+    intakeRoutes,
+    packagesRoutes,
+    outcomesRoutes,
+    locatingRoutes,
+    subjectsRoutes,
+    operationsRoutes,
+  ]) {
     await app.register(routes(routeDeps))
   }
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

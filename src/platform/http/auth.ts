@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type Actor, type UserActor } from '../../access/model.js'
+import type { Actor, UserActor } from '../../access/model.js'
 import { resolveApiToken, resolveSession } from '../../access/service.js'
-import type { UserRole } from '../schema.js'
 import type { Db } from '../db.js'
+import type { UserRole } from '../schema.js'
 
 export const SESSION_COOKIE = 'footprint_session'
 
@@ -41,15 +41,21 @@ export function setUpAuthentication(app: FastifyInstance, db: Db) {
     const body = request.body as Record<string, unknown> | undefined
     const sent = typeof body?._csrf === 'string' ? body._csrf : request.headers['x-csrf-token']
     if (typeof sent !== 'string' || !sameSecret(sent, request.session.csrfToken)) {
-      await reply.code(403).send({ error: 'The form has expired or was not sent from Footprint. Go back, reload the page and try again.' })
+      await reply.code(403).send({
+        error: 'The form has expired or was not sent from Footprint. Go back, reload the page and try again.',
+      })
     }
   })
 }
 
 /** For pages: signed-in people only (optionally of some roles); others go to sign-in or get 404. */
-export function requireUser(request: FastifyRequest, reply: FastifyReply, roles?: readonly UserRole[]): UserActor | null {
+export function requireUser(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  roles?: readonly UserRole[],
+): UserActor | null {
   const actor = request.actor
-  if (!actor || actor.kind !== 'user') {
+  if (actor?.kind !== 'user') {
     void reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`)
     return null
   }

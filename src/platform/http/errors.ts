@@ -26,8 +26,10 @@ export function setUpErrorHandling(app: FastifyInstance) {
         fields: error.validation.map((v) => ({ path: v.instancePath || '/', message: v.message })),
       })
     }
-    if (error instanceof ValidationError) return reply.code(400).send({ error: error.message, fields: error.fields })
-    if (error instanceof RefusalError) return reply.code(422).send({ error: error.message, where: error.where })
+    if (error instanceof ValidationError)
+      return reply.code(400).send({ error: error.message, fields: error.fields })
+    if (error instanceof RefusalError)
+      return reply.code(422).send({ error: error.message, where: error.where })
     if (error instanceof ForbiddenError) {
       if (wantsJson(request)) return reply.code(403).send({ error: error.message })
       return page(request, reply, 403, 'You cannot do that', error.message)
@@ -38,8 +40,15 @@ export function setUpErrorHandling(app: FastifyInstance) {
     }
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
     if (status === 500) request.log.error({ err: error }, 'request failed')
-    const message = status === 500 ? 'Sorry, there is a problem with the service. Try again later.' : error.message
+    const message =
+      status === 500 ? 'Sorry, there is a problem with the service. Try again later.' : error.message
     if (wantsJson(request)) return reply.code(status).send({ error: message })
-    return page(request, reply, status, status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem', message)
+    return page(
+      request,
+      reply,
+      status,
+      status === 500 ? 'Sorry, there is a problem with the service' : 'There is a problem',
+      message,
+    )
   })
 }

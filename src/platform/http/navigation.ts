@@ -8,11 +8,14 @@ interface NavItem {
 
 /** Top-level sections by role: each person sees only the sections they can use. */
 export function navigationFor(actor: Actor | null, url: string): NavItem[] {
-  if (!actor || actor.kind !== 'user') return []
+  if (actor?.kind !== 'user') return []
   const items: NavItem[] = []
   switch (actor.role) {
     case 'national_analyst':
-      items.push({ href: '/review', text: 'Review queue' }, { href: '/unresolved', text: 'Unresolved subjects' })
+      items.push(
+        { href: '/review', text: 'Review queue' },
+        { href: '/unresolved', text: 'Unresolved subjects' },
+      )
       items.push({ href: '/figures', text: 'National figures' })
       break
     case 'national_coordinator':

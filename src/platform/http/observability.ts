@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import type { Db } from '../db.js'
 
 export const metrics = new Registry()
@@ -24,7 +24,11 @@ export const referralsIngested = new Counter({
 export function setUpObservability(app: FastifyInstance, db: Db) {
   app.addHook('onResponse', async (request, reply) => {
     requests.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     )
   })
@@ -34,7 +38,9 @@ export function setUpObservability(app: FastifyInstance, db: Db) {
       await sql`select 1`.execute(db)
       return { status: 'ok', database: { status: 'ok', latencyMs: Date.now() - started } }
     } catch (error) {
-      return reply.code(503).send({ status: 'unavailable', database: { status: 'down', error: (error as Error).message } })
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', database: { status: 'down', error: (error as Error).message } })
     }
   })
   app.get('/metrics', async (_request, reply) => {

@@ -3,20 +3,25 @@ import view from '@fastify/view'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import nunjucks from 'nunjucks'
 import { ROLE_NAMES } from '../../access/model.js'
-import { BAND_NAMES } from '../../triage/rules.js'
 import { OUTCOME_NAMES } from '../../outcomes/model.js'
+import { BAND_NAMES } from '../../triage/rules.js'
 import { projectRoot } from '../paths.js'
 import { navigationFor } from './navigation.js'
 
 const LONDON = 'Europe/London'
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: LONDON })
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: LONDON,
+})
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
   year: 'numeric',
   hour: 'numeric',
   minute: '2-digit',
-  hour12: true,
+  hourCycle: 'h12',
   timeZone: LONDON,
 })
 
@@ -53,9 +58,14 @@ export async function setUpViews(app: FastifyInstance, options: { cache: boolean
           const d = toDate(v)
           return d ? dateTimeFormat.format(d) : ''
         })
-        env.addFilter('number', (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-GB') : String(v ?? '')))
+        env.addFilter('number', (v: unknown) =>
+          typeof v === 'number' ? v.toLocaleString('en-GB') : String(v ?? ''),
+        )
         env.addFilter('bandName', (v: unknown) => BAND_NAMES[v as keyof typeof BAND_NAMES] ?? String(v))
-        env.addFilter('outcomeName', (v: unknown) => OUTCOME_NAMES[v as keyof typeof OUTCOME_NAMES] ?? String(v))
+        env.addFilter(
+          'outcomeName',
+          (v: unknown) => OUTCOME_NAMES[v as keyof typeof OUTCOME_NAMES] ?? String(v),
+        )
         env.addFilter('roleName', (v: unknown) => ROLE_NAMES[v as keyof typeof ROLE_NAMES] ?? String(v))
         env.addFilter('humanise', (v: unknown) => {
           const s = String(v ?? '').replace(/_/g, ' ')

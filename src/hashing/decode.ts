@@ -1,0 +1,129 @@
+// Decoding for PDQ with sharp, set up to give the pixels the C++ reference sees through ImageMagick.
+// Each option is justified in docs/decisions/0002-pdq-decoding.md.
+import sharp from 'sharp'
+import type { Pixels } from './luma.js'
+
+export interface DecodeLimits {
+  /** width × height above which an image is refused before decoding (decompression bombs). */
+  maxPixels: number
+  /** Files larger than this are not decoded (their MD5/SHA-1 are still computed). */
+  maxBytes: number
+  /** libvips processing time allowed per image. */
+  timeoutSeconds: number
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
+  maxPixels: 50_000_000,
+  maxBytes: 256 * 1024 * 1024,
+  timeoutSeconds: 30,
+}
+
+/**
+ * Raster formats only. Vector input (SVG, PDF) has no pixels of its own: its PDQ would depend on the
+ * renderer and the chosen resolution, and rendering untrusted SVG is a needless attack surface.
+ */
+const RASTER_FORMATS: ReadonlySet<string> = new Set([
+  'jpeg',
+  'png',
+  'webp',
+  'gif',
+  'tiff',
+  'avif',
+  'heif',
+  'jp2',
+  'jxl',
+])
+
+export type DecodeFailure = 'empty' | 'too-large' | 'not-an-image' | 'corrupt' | 'timeout'
+
+/** A per-file problem: reported in the manifest, never allowed to stop a batch. */
+export class DecodeError extends Error {
+  constructor(
+    readonly reason: DecodeFailure,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'DecodeError'
+  }
+}
+
+export interface DecodedImage {
+  pixels: Pixels
+  format: string
+  /** Deviations from the reference's decode that a reviewer should know about. */
+  notes: string[]
+}
+
+function classify(error: unknown, limits: DecodeLimits): DecodeError {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/unsupported image format|bad seek|Input file is missing/i.test(message)) {
+    return new DecodeError('not-an-image', 'not an image (unsupported or unrecognised format)')
+  }
+  if (/exceeds pixel limit/i.test(message)) {
+    return new DecodeError('too-large', `image exceeds the ${limits.maxPixels} pixel limit`)
+  }
+  if (/timeout/i.test(message)) {
+    return new DecodeError('timeout', `decoding took longer than ${limits.timeoutSeconds} s`)
+  }
+  return new DecodeError('corrupt', `corrupt or truncated image: ${message.split('\n')[0]?.trim()}`)
+}
+
+export async function decodeImage(
+  bytes: Buffer,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new DecodeError('empty', 'empty file (0 bytes)')
+  if (bytes.length > limits.maxBytes) {
+    throw new DecodeError('too-large', `file exceeds the ${limits.maxBytes} byte decode limit`)
+  }
+  const input = {
+    // The reference never applies embedded colour profiles; applying them moves pixels and bits.
+    ignoreIcc: true,
+    // The reference (via ImageMagick `convert`) never auto-orients, so neither do we.
+    autoOrient: false,
+    // Animated GIF/WebP/multi-page TIFF: the first frame only, as ImageMagick's first image.
+    pages: 1,
+    limitInputPixels: limits.maxPixels,
+    // Truncated data is refused rather than hashed as a partly grey image; recoverable warnings pass.
+    failOn: 'truncated' as const,
+  }
+  try {
+    const metadata = await sharp(bytes, input).metadata()
+    if (!RASTER_FORMATS.has(metadata.format ?? '')) {
+      throw new DecodeError(
+        'not-an-image',
+        `not a raster image (${metadata.format ?? 'unknown'} is not hashed)`,
+      )
+    }
+    const width = metadata.width ?? 0
+    const height = metadata.height ?? 0
+    if (width * height > limits.maxPixels) {
+      throw new DecodeError(
+        'too-large',
+        `image of ${width}×${height} exceeds the ${limits.maxPixels} pixel limit`,
+      )
+    }
+    const notes: string[] = []
+    if (metadata.depth !== undefined && metadata.depth !== 'uchar' && metadata.depth !== 'char') {
+      notes.push(
+        `${metadata.depth} samples reduced to 8 bits by keeping the high byte (the reference keeps the low byte)`,
+      )
+    }
+    if (metadata.space === 'cmyk') notes.push('CMYK converted to RGB by libvips, not ImageMagick')
+    if ((metadata.pages ?? 1) > 1) notes.push(`first of ${metadata.pages} frames`)
+    const { data, info } = await sharp(bytes, input)
+      .timeout({ seconds: limits.timeoutSeconds })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true })
+    const pixels: Pixels = {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      channels: info.channels,
+    }
+    return { pixels, format: metadata.format ?? 'unknown', notes }
+  } catch (error) {
+    if (error instanceof DecodeError) throw error
+    throw classify(error, limits)
+  }
+}
