@@ -163,3 +163,37 @@ describe('platform', () => {
     )
   })
 })
+
+describe('sign-in', () => {
+  it('refuses a sign-in posted without the form token (login CSRF), and a wrong password, alike', async () => {
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      payload: { username: 'kent.spoc', password: 'correct horse battery staple' },
+    })
+    expect(forged.statusCode).toBe(400)
+    expect(forged.cookies.find((c) => c.name === 'footprint_session')).toBeUndefined()
+
+    const form = await app.inject({ method: 'GET', url: '/sign-in' })
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]
+    const cookie = `footprint_sign_in=${form.cookies.find((c) => c.name === 'footprint_sign_in')!.value}`
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { cookie },
+      payload: { username: 'kent.spoc', password: 'not the password', _csrf: token },
+    })
+    expect(wrong.statusCode).toBe(400)
+    expect(wrong.body).toContain('Enter a correct username and password')
+    const failures = await t.db.selectFrom('audit_events').select('id').where('action', '=', 'session.sign-in-failed').execute()
+    expect(failures.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('ends the session on sign-out', async () => {
+    const client = await signInAs(app, 'kent.spoc')
+    const out = await app.inject({ method: 'POST', url: '/sign-out', headers: { cookie: client.cookie }, payload: { _csrf: client.csrfToken } })
+    expect(out.statusCode).toBe(303)
+    const after = await app.inject({ method: 'GET', url: '/inbox', headers: { cookie: client.cookie } })
+    expect(after.headers.location).toMatch(/^\/sign-in/)
+  })
+})

@@ -21,10 +21,14 @@ export interface SignedInClient {
 
 /** Signs in through the real form, then reads the CSRF token from a page, as a browser would. */
 export async function signInAs(app: FastifyInstance, username: string): Promise<SignedInClient> {
+  const form = await app.inject({ method: 'GET', url: '/sign-in' })
+  const signInToken = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? ''
+  const formCookie = form.cookies.find((c) => c.name === 'footprint_sign_in')!
   const response = await app.inject({
     method: 'POST',
     url: '/sign-in',
-    payload: { username, password: TEST_PASSWORD },
+    headers: { cookie: `footprint_sign_in=${formCookie.value}` },
+    payload: { username, password: TEST_PASSWORD, _csrf: signInToken },
   })
   if (response.statusCode !== 303) throw new Error(`sign-in as ${username} failed: ${response.statusCode}`)
   const set = response.cookies.find((c) => c.name === 'footprint_session')!

@@ -1,8 +1,11 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import type { RouteDependencies } from '../platform/http/app.js'
 import { SESSION_COOKIE } from '../platform/http/auth.js'
 import { renderPage } from '../platform/http/views.js'
+import { newSecret } from './secrets.js'
 import { signIn, signOut } from './service.js'
+
+const SIGN_IN_COOKIE = 'footprint_sign_in'
 
 /** Where each role starts. */
 function homeFor(role: string): string {
@@ -32,9 +35,17 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
       return reply.redirect(homeFor(actor.role))
     })
 
+    // Sign-in has no session yet, so its form carries a double-submit token instead: a page on
+    // another site cannot read our cookie, so it cannot sign a victim in to an account of its choosing.
+    const signInForm = (reply: FastifyReply) => {
+      const token = newSecret()
+      reply.setCookie(SIGN_IN_COOKIE, token, { path: '/sign-in', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies })
+      return token
+    }
+
     app.get('/sign-in', async (request, reply) => {
       const next = safeNext((request.query as Record<string, unknown>).next)
-      return renderPage(request, reply, 'access/views/sign-in.njk', { title: 'Sign in', next })
+      return renderPage(request, reply, 'access/views/sign-in.njk', { title: 'Sign in', next, signInToken: signInForm(reply) })
     })
 
     app.post('/sign-in', async (request, reply) => {
@@ -43,6 +54,10 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
       const password = typeof body.password === 'string' ? body.password : ''
       const next = safeNext(body.next)
       const errors: Record<string, string> = {}
+      const formToken = request.cookies[SIGN_IN_COOKIE]
+      if (!formToken || typeof body._csrf !== 'string' || body._csrf !== formToken) {
+        errors.username = 'The sign-in page had expired. Enter your username and password again'
+      }
       if (!username.trim()) errors.username = 'Enter your username'
       if (!password) errors.password = 'Enter your password'
       const signedIn =
@@ -53,10 +68,11 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
           request,
           reply,
           'access/views/sign-in.njk',
-          { title: 'Sign in', errors, username, next },
+          { title: 'Sign in', errors, username, next, signInToken: signInForm(reply) },
           400,
         )
       }
+      reply.clearCookie(SIGN_IN_COOKIE, { path: '/sign-in' })
       reply.setCookie(SESSION_COOKIE, signedIn.sessionToken, {
         path: '/',
         httpOnly: true,

@@ -2,13 +2,10 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { packageIdParams } from '../packages/contracts.js'
-import { canActForForce } from '../packages/policy.js'
-import { viewPackage } from '../packages/service.js'
+import { renderPackagePage } from '../packages/page.js'
 import { ValidationError } from '../platform/errors.js'
 import type { RouteDependencies } from '../platform/http/app.js'
 import { requireApiActor, requireUser } from '../platform/http/auth.js'
-import { renderPage } from '../platform/http/views.js'
-import { BAND_CLOCK_DAYS } from '../triage/rules.js'
 import { OUTCOME_KINDS } from './model.js'
 import { recordOutcome } from './service.js'
 
@@ -44,21 +41,13 @@ export function outcomesRoutes(deps: RouteDependencies): FastifyPluginAsync {
           return reply.redirect(`/packages/${request.params.id}?done=outcome`, 303)
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error
-          const view = await viewPackage(db, actor, request.params.id)
-          return renderPage(
+          return renderPackagePage(
+            db,
             request,
             reply,
-            'packages/views/package.njk',
-            {
-              title: `Package ${view.package.reference}`,
-              ...view,
-              errors: error.fields,
-              form,
-              canRecord: canActForForce(actor, view.package.forceId),
-              outcomeKinds: OUTCOME_KINDS,
-              clocks: BAND_CLOCK_DAYS,
-              backLink: '/inbox',
-            },
+            actor,
+            request.params.id,
+            { errors: error.fields, form },
             400,
           )
         }

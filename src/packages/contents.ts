@@ -15,7 +15,7 @@ export interface PackageContents {
     annotations: string[]
     ncmecPriority: string | null
   }[]
-  identifiers: { kind: string; value: string; referrals: number; firstSeenPath: string }[]
+  identifiers: { kind: string; value: string; referrals: number; firstSeenPath: string; seen: string[] }[]
   persons: {
     name: string | null
     dateOfBirth: string | null
@@ -66,7 +66,11 @@ export async function packageContents(
     .execute()
   const ids = referrals.map((r) => r.id)
   const identifiers = await sql<PackageContents['identifiers'][number]>`
-    select i.kind, i.value, count(distinct ri.referral_id)::int as referrals, min(ri.path) as "firstSeenPath"
+    select i.kind, i.value, count(distinct ri.referral_id)::int as referrals, min(ri.path) as "firstSeenPath",
+      -- An IP address identifies a subscriber only with its time and port: keep them beside it.
+      array_remove(array_agg(distinct case when ri.observed_at is not null then
+        to_char(ri.observed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"')
+        || coalesce(' port ' || ri.port, '') || coalesce(' (' || lower(ri.event) || ')', '') end), null) as "seen"
     from referral_identifiers ri join identifiers i on i.id = ri.identifier_id
     where ri.referral_id = any(${ids}::bigint[]) and ri.role = 'reported_person'
     group by i.kind, i.value order by i.kind, i.value`.execute(db)

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { OUTCOME_KINDS } from '../outcomes/model.js'
 import { ValidationError } from '../platform/errors.js'
 import type { RouteDependencies } from '../platform/http/app.js'
 import { requireApiActor, requireUser } from '../platform/http/auth.js'
 import { renderPage } from '../platform/http/views.js'
 import { BAND_CLOCK_DAYS } from '../triage/rules.js'
 import { approveBody, packageDetailSchema, packageIdParams, packageSummarySchema } from './contracts.js'
-import { canAcknowledge, canActForForce, canReview } from './policy.js'
+import { renderPackagePage } from './page.js'
 import { listPackages } from './repo.js'
 import { acknowledgePackage, approvePackage, forceInbox, reviewQueue, viewPackage } from './service.js'
 
@@ -45,19 +44,8 @@ export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
     app.get('/packages/:id', { schema: { params: packageIdParams, hide: true } }, async (request, reply) => {
       const actor = requireUser(request, reply)
       if (!actor) return reply
-      const view = await viewPackage(db, actor, request.params.id)
       const flash = (request.query as Record<string, string>).done
-      return renderPage(request, reply, 'packages/views/package.njk', {
-        title: `Package ${view.package.reference}`,
-        ...view,
-        flash,
-        canReview: canReview(actor) && view.package.status === 'awaiting_review',
-        canAcknowledge: canAcknowledge(actor, view.package.forceId) && view.package.status === 'disseminated',
-        canRecord: canActForForce(actor, view.package.forceId),
-        outcomeKinds: OUTCOME_KINDS,
-        clocks: BAND_CLOCK_DAYS,
-        backLink: actor.forceId ? '/inbox' : '/review',
-      })
+      return renderPackagePage(db, request, reply, actor, request.params.id, { flash })
     })
 
     app.post(
@@ -78,19 +66,13 @@ export function packagesRoutes(deps: RouteDependencies): FastifyPluginAsync {
           )
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error
-          const view = await viewPackage(db, actor, request.params.id)
-          return renderPage(
+          return renderPackagePage(
+            db,
             request,
             reply,
-            'packages/views/package.njk',
-            {
-              title: `Package ${view.package.reference}`,
-              ...view,
-              canReview: true,
-              errors: error.fields,
-              form: body,
-              backLink: '/review',
-            },
+            actor,
+            request.params.id,
+            { errors: error.fields, form: body },
             400,
           )
         }

@@ -9,6 +9,14 @@ import { projectRoot } from '../paths.js'
 import { navigationFor } from './navigation.js'
 
 const LONDON = 'Europe/London'
+const IDENTIFIER_KIND_NAMES: Record<string, string> = {
+  email: 'E-mail',
+  phone: 'Phone',
+  account: 'Platform account',
+  screen_name: 'Screen name',
+  ip: 'IP address',
+  device: 'Device',
+}
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
@@ -71,6 +79,7 @@ export async function setUpViews(app: FastifyInstance, options: { cache: boolean
           const s = String(v ?? '').replace(/_/g, ' ')
           return s.charAt(0).toUpperCase() + s.slice(1)
         })
+        env.addFilter('identifierKind', (v: unknown) => IDENTIFIER_KIND_NAMES[String(v)] ?? String(v))
         env.addGlobal('serviceName', 'Footprint')
       },
     },
