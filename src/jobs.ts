@@ -1,5 +1,5 @@
 import { locateSubjectsJob } from './locating/jobs.js'
-import { matchReferralsJob } from './matching/jobs.js'
+import { matchReferralsJob, rematchLibraryChangeJob } from './matching/jobs.js'
 import { assessSubjectsJob } from './packages/jobs.js'
 import type { JobDefinition } from './platform/queue.js'
 import { resolveReferralsJob } from './subjects/jobs.js'
@@ -10,4 +10,5 @@ export const jobs: readonly JobDefinition[] = [
   resolveReferralsJob,
   locateSubjectsJob,
   assessSubjectsJob,
+  rematchLibraryChangeJob,
 ] as JobDefinition[]

@@ -26,7 +26,10 @@ async function footprint(...args: string[]) {
 }
 
 async function referralCount() {
-  const row = await t.db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+  const row = await t.db
+    .selectFrom('referrals')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 

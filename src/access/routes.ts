@@ -39,13 +39,22 @@ export function accessRoutes(deps: RouteDependencies): FastifyPluginAsync {
     // another site cannot read our cookie, so it cannot sign a victim in to an account of its choosing.
     const signInForm = (reply: FastifyReply) => {
       const token = newSecret()
-      reply.setCookie(SIGN_IN_COOKIE, token, { path: '/sign-in', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies })
+      reply.setCookie(SIGN_IN_COOKIE, token, {
+        path: '/sign-in',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies,
+      })
       return token
     }
 
     app.get('/sign-in', async (request, reply) => {
       const next = safeNext((request.query as Record<string, unknown>).next)
-      return renderPage(request, reply, 'access/views/sign-in.njk', { title: 'Sign in', next, signInToken: signInForm(reply) })
+      return renderPage(request, reply, 'access/views/sign-in.njk', {
+        title: 'Sign in',
+        next,
+        signInToken: signInForm(reply),
+      })
     })
 
     app.post('/sign-in', async (request, reply) => {

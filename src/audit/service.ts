@@ -4,7 +4,16 @@ import type { Queryable } from '../platform/db.js'
 export interface AuditEntry {
   /** Verb phrase, module-prefixed: 'package.viewed', 'package.approved', 'referral.ingested'. */
   action: string
-  recordType: 'referral' | 'subject' | 'package' | 'outcome' | 'user' | 'session' | 'hash_set' | 'operation'
+  recordType:
+    | 'referral'
+    | 'subject'
+    | 'package'
+    | 'outcome'
+    | 'user'
+    | 'session'
+    | 'hash_set'
+    | 'operation'
+    | 'job'
   recordId: string | null
   /** The force whose record it is, so a force's own audit trail can be shown to it. */
   forceId?: string | null

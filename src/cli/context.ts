@@ -4,6 +4,7 @@ import { jobs } from '../jobs.js'
 import { type Config, ConfigError, loadConfig } from '../platform/config.js'
 import { createLogger, type Logger } from '../platform/logger.js'
 import { drainQueue } from '../platform/queue.js'
+import { cliWorkerId, releaseDeadCliWorkers } from '../platform/queue-recovery.js'
 import { openRuntime, type Runtime } from '../platform/runtime.js'
 
 export interface CommandContext {
@@ -41,7 +42,10 @@ export async function withRuntime<T>(
     log,
     runtime,
     actor: systemActor(`cli:${userInfo().username}`),
-    drain: () => drainQueue(runtime.pool, jobs, { db: runtime.db, log }),
+    drain: async () => {
+      await releaseDeadCliWorkers(runtime.pool)
+      await drainQueue(runtime.pool, jobs, { db: runtime.db, log }, { workerId: cliWorkerId })
+    },
   }
   // Interrupted: close the pool and stop the embedded Postgres this command started, then leave.
   const interrupt = () => void runtime.shutdown().finally(() => process.exit(130))

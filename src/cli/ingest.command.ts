@@ -1,13 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { RefusalError } from '../intake/model.js'
-import {
-  type IncomingDocument,
-  type ParsedDocument,
-  parseIncoming,
-  storeReferrals,
-} from '../intake/service.js'
+import { actorLabel } from '../access/model.js'
+import type { IncomingDocument, IngestOutcome } from '../intake/service.js'
+import { readForIntake, storeDocuments } from '../intake/service.js'
 import { findOperationByCode } from '../operations/repo.js'
 import { withRuntime } from './context.js'
 
@@ -35,60 +31,90 @@ async function collectDocuments(paths: string[]): Promise<IncomingDocument[]> {
   return documents
 }
 
+/** A one-line bar on stderr, only on a terminal (a log file gets the summary lines alone). */
+function progressBar(label: string): (done: number, total: number) => void {
+  if (!process.stderr.isTTY) return () => undefined
+  const started = performance.now()
+  return (done, total) => {
+    const width = 30
+    const filled = total === 0 ? width : Math.round((done / total) * width)
+    const rate = done / Math.max(0.001, (performance.now() - started) / 1000)
+    process.stderr.write(
+      `\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(0)}/s`,
+    )
+    if (done === total) process.stderr.write('\n')
+  }
+}
+
+function describe(o: IngestOutcome): string {
+  switch (o.status) {
+    case 'accepted':
+      return `${o.fileName}: accepted as referral ${o.referralId}${o.sourceReference ? ` (report ${o.sourceReference})` : ''}${
+        o.supersedes ? `, version ${o.version} replacing referral ${o.supersedes}` : ''
+      }`
+    case 'duplicate':
+      return `${o.fileName}: already received as referral ${o.referralId}${o.sourceReference ? ` (report ${o.sourceReference})` : ''}`
+    case 'attached':
+      return `${o.fileName}: file ${o.fileId} attached to report ${o.sourceReference} (referral ${o.referralId})`
+    case 'already-attached':
+      return `${o.fileName}: file ${o.fileId} already attached to report ${o.sourceReference}`
+  }
+}
+
 export function registerIngestCommand(program: Command) {
   program
     .command('ingest')
     .description(
-      'Accept referral files (CyberTipline law-enforcement JSON). If any file is refused, nothing is stored.',
+      'Accept referral files: CyberTipline LE JSON, CyberTipline XML <report>/<fileDetails>, P2P sightings CSV, ' +
+        'partner referral JSON, ZIP bundles. If any file is refused, nothing is stored.',
     )
     .argument('<paths...>', 'files, folders or - for standard input')
     .option('--operation <code>', 'add the referrals to this operation')
-    .action(async (paths: string[], options: { operation?: string }) => {
-      const documents = await collectDocuments(paths)
-      // Everything is parsed before the database is touched: a refused batch writes nothing at all.
-      const parsed: ParsedDocument[] = []
-      const refusals: RefusalError[] = []
-      for (const document of documents) {
-        try {
-          parsed.push(parseIncoming(document))
-        } catch (error) {
-          if (!(error instanceof RefusalError)) throw error
-          refusals.push(error)
-        }
-      }
-      if (refusals.length > 0) {
-        for (const refusal of refusals) console.error(`refused: ${refusal.message}`)
-        console.error(`Nothing was stored: ${refusals.length} of ${documents.length} file(s) refused.`)
-        process.exitCode = 1
-        return
-      }
-      const exitCode = await withRuntime(async ({ runtime, actor, drain }) => {
-        const operation = options.operation
-          ? await findOperationByCode(runtime.db, options.operation)
-          : undefined
-        if (options.operation && !operation) {
-          console.error(`No operation with code ${options.operation}`)
-          return 2
-        }
-        const outcomes = await storeReferrals(runtime.db, actor, parsed, {
-          operationId: operation?.id ?? null,
-        })
-        for (const o of outcomes) {
-          const what =
-            o.status === 'accepted'
-              ? 'accepted'
-              : o.changed
-                ? 'already received (this copy differs)'
-                : 'already received'
+    .option('--report-id <id>', 'the reportId NCMEC returned for the (one) XML <report> being ingested')
+    .option('--batch-size <n>', 'documents per transaction', '500')
+    .option('--no-drain', 'store only; leave the pipeline jobs to the worker')
+    .action(
+      async (
+        paths: string[],
+        options: { operation?: string; reportId?: string; batchSize: string; drain: boolean },
+      ) => {
+        const documents = await collectDocuments(paths)
+        const exitCode = await withRuntime(async ({ runtime, actor, drain }) => {
+          const operation = options.operation
+            ? await findOperationByCode(runtime.db, options.operation)
+            : undefined
+          if (options.operation && !operation) {
+            console.error(`No operation with code ${options.operation}`)
+            return 2
+          }
+          // Everything is read before anything is stored: a refused file means nothing at all is written.
+          const { read, refusals } = await readForIntake(runtime.db, documents, {
+            reportId: options.reportId ?? null,
+          })
+          if (refusals.length > 0) {
+            for (const refusal of refusals) console.error(`refused: ${refusal.message}`)
+            console.error(`Nothing was stored: ${refusals.length} of ${documents.length} file(s) refused.`)
+            return 1
+          }
+          const outcomes = await storeDocuments(runtime.db, actor, read, {
+            operationId: operation?.id ?? null,
+            receivedVia: actorLabel(actor),
+            batchSize: Number(options.batchSize) || undefined,
+            onProgress: progressBar('storing'),
+          })
+          for (const o of outcomes) console.log(describe(o))
+          if (options.drain) await drain()
+          const count = (status: IngestOutcome['status']) =>
+            outcomes.filter((o) => o.status === status).length
           console.log(
-            `${o.fileName}: ${what} as referral ${o.referralId}${o.sourceReference ? ` (report ${o.sourceReference})` : ''}`,
+            `${count('accepted')} accepted, ${count('duplicate')} already received` +
+              (count('attached') + count('already-attached') > 0
+                ? `, ${count('attached')} file details attached, ${count('already-attached')} already attached.`
+                : '.'),
           )
-        }
-        await drain()
-        const accepted = outcomes.filter((o) => o.status === 'accepted').length
-        console.log(`${accepted} accepted, ${outcomes.length - accepted} already received.`)
-        return 0
-      })
-      process.exitCode = exitCode
-    })
+          return 0
+        })
+        process.exitCode = exitCode
+      },
+    )
 }

@@ -2,7 +2,9 @@ import { Command } from 'commander'
 import { registerHashCommand } from '../hashing/hash.command.js'
 import { registerAdminCommands } from './admin.command.js'
 import { registerDemoCommand } from './demo.command.js'
+import { registerHashsetCommands } from './hashset.command.js'
 import { registerIngestCommand } from './ingest.command.js'
+import { registerMatchCommand } from './match.command.js'
 import { registerServeCommand } from './serve.command.js'
 
 const program = new Command('footprint')
@@ -14,6 +16,8 @@ registerIngestCommand(program)
 registerDemoCommand(program)
 registerAdminCommands(program)
 registerHashCommand(program)
+registerHashsetCommands(program)
+registerMatchCommand(program)
 
 try {
   await program.parseAsync(process.argv)

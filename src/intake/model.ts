@@ -102,6 +102,8 @@ export interface ReferralDocument {
   /** Report-level flags such as sextortion, csamSolicitation. */
   annotations: string[]
   ncmecPriority: { id: string; label: string | null } | null
+  /** Free text given with the referral (partner referrals); CyberTipline text stays in the document. */
+  summary?: string | null
   persons: ExtractedPerson[]
   identifiers: ExtractedIdentifier[]
   addresses: ExtractedAddress[]

@@ -1,179 +1,361 @@
+import { sql } from 'kysely'
 import type { Queryable } from '../platform/db.js'
 import { normaliseIdentifier } from '../subjects/normalise.js'
-import type { ReferralDocument } from './model.js'
+import { bulkInsert } from './bulk-insert.js'
+import type { ReceivedDocument } from './documents.js'
+import type { ExtractedFile, ExtractedIdentifier, ReferralDocument } from './model.js'
 
-export interface StoredDocument {
+export interface StoredVersion {
+  id: string
+  source: string
+  key: string
+  version: number
+  contentSha256: string | null
   sha256: string
-  mediaType: string
-  fileName: string | null
-  body: Buffer
+}
+
+/** Every stored version of these (source, key) pairs, oldest first. */
+export async function storedVersions(
+  db: Queryable,
+  keys: readonly { source: string; key: string }[],
+): Promise<StoredVersion[]> {
+  if (keys.length === 0) return []
+  const result = await sql<StoredVersion>`
+    select r.id, r.source, r.idempotency_key as key, r.version, r.content_sha256 as "contentSha256", d.sha256
+    from referrals r join referral_documents d on d.id = r.document_id
+    where (r.source, r.idempotency_key) in (
+      select * from unnest(${keys.map((k) => k.source)}::text[], ${keys.map((k) => k.key)}::text[]))
+    order by r.source, r.idempotency_key, r.version`.execute(db)
+  return result.rows
+}
+
+export async function insertDocuments(
+  tx: Queryable,
+  rows: readonly { id: string; document: ReceivedDocument; receivedVia: string }[],
+): Promise<void> {
+  if (rows.length === 0) return
+  await bulkInsert(
+    'referral_documents',
+    [
+      { name: 'id', type: 'bigint' },
+      { name: 'sha256', type: 'text' },
+      { name: 'media_type', type: 'text' },
+      { name: 'file_name', type: 'text' },
+      { name: 'body', type: 'bytea' },
+      { name: 'format', type: 'text' },
+      { name: 'received_via', type: 'text' },
+      { name: 'manifest', type: 'jsonb' },
+    ],
+    rows.map(({ id, document: d, receivedVia }) => [
+      id,
+      d.sha256,
+      d.mediaType,
+      d.fileName,
+      d.body,
+      d.format,
+      receivedVia,
+      d.manifest ? JSON.stringify(d.manifest) : null,
+    ]),
+    { overridingIds: true },
+  ).execute(tx)
+}
+
+export async function deleteDocuments(tx: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await tx.deleteFrom('referral_documents').where('id', 'in', ids).execute()
+}
+
+export interface NewReferral {
+  id: string
+  documentId: string
+  key: string
+  contentSha256: string
+  version: number
+  supersedes: string | null
+  operationId: string | null
+  referral: ReferralDocument
 }
 
 /**
- * Inserts the verbatim document and the referral. Returns null when the idempotency key already
- * exists (a concurrent ingest of the same report won), having removed the document it just wrote.
+ * Inserts the referrals; returns the ids actually inserted. One missing means a concurrent intake
+ * stored that version of the report first, so this one is a duplicate.
  */
-export async function insertReferral(
+export async function insertReferrals(tx: Queryable, rows: readonly NewReferral[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set()
+  const result = await bulkInsert(
+    'referrals',
+    [
+      { name: 'id', type: 'bigint' },
+      { name: 'source', type: 'text' },
+      { name: 'idempotency_key', type: 'text' },
+      { name: 'source_reference', type: 'text' },
+      { name: 'document_id', type: 'bigint' },
+      { name: 'operation_id', type: 'bigint' },
+      { name: 'incident_type', type: 'text' },
+      { name: 'incident_at', type: 'timestamptz' },
+      { name: 'platform', type: 'text' },
+      { name: 'reporting_organisation', type: 'text' },
+      { name: 'informational', type: 'boolean' },
+      { name: 'escalation', type: 'text' },
+      { name: 'annotations', type: 'text[]' },
+      { name: 'ncmec_priority', type: 'text' },
+      { name: 'ncmec_priority_label', type: 'text' },
+      { name: 'version', type: 'int' },
+      { name: 'supersedes_referral_id', type: 'bigint' },
+      { name: 'content_sha256', type: 'text' },
+      { name: 'summary', type: 'text' },
+    ],
+    rows.map(({ referral: r, ...row }) => [
+      row.id,
+      r.source,
+      row.key,
+      r.sourceReference,
+      row.documentId,
+      row.operationId,
+      r.incidentType,
+      r.incidentAt,
+      r.platform,
+      r.reportingOrganisation,
+      r.informational,
+      r.escalation,
+      r.annotations,
+      r.ncmecPriority?.id ?? null,
+      r.ncmecPriority?.label ?? null,
+      row.version,
+      row.supersedes,
+      row.contentSha256,
+      r.summary ?? null,
+    ]),
+    {
+      overridingIds: true,
+      suffix: sql` on conflict (source, idempotency_key, version) do nothing returning id`,
+    },
+  ).execute(tx)
+  return new Set((result.rows as { id: string }[]).map((row) => row.id))
+}
+
+/** What a document says, for one referral; documentId set when it is not the referral's own document. */
+export interface ReferralContents {
+  referralId: string
+  documentId: string | null
+  referral: Pick<ReferralDocument, 'persons' | 'identifiers' | 'addresses' | 'files'>
+}
+
+/** Everything the documents say about people, identifiers, addresses and files, each with its path. */
+export async function insertReferralContents(tx: Queryable, items: readonly ReferralContents[]) {
+  const persons = items.flatMap(({ referralId, referral }) =>
+    referral.persons.map((p) => ({ referralId, p })),
+  )
+  if (persons.length > 0) {
+    await bulkInsert(
+      'referral_persons',
+      [
+        { name: 'referral_id', type: 'bigint' },
+        { name: 'path', type: 'text' },
+        { name: 'role', type: 'text' },
+        { name: 'person_index', type: 'int' },
+        { name: 'first_name', type: 'text' },
+        { name: 'last_name', type: 'text' },
+        { name: 'date_of_birth', type: 'text' },
+        { name: 'approximate_age', type: 'text' },
+        { name: 'platform', type: 'text' },
+        { name: 'esp_user_id', type: 'text' },
+        { name: 'screen_name', type: 'text' },
+        { name: 'display_names', type: 'text[]' },
+      ],
+      persons.map(({ referralId, p }) => [
+        referralId,
+        p.path,
+        p.role,
+        p.personIndex,
+        p.firstName,
+        p.lastName,
+        p.dateOfBirth,
+        p.approximateAge,
+        p.platform,
+        p.espUserId,
+        p.screenName,
+        p.displayNames,
+      ]),
+    ).execute(tx)
+  }
+  await insertIdentifiers(
+    tx,
+    items.flatMap(({ referralId, documentId, referral }) =>
+      referral.identifiers.map((identifier) => ({ referralId, documentId, identifier })),
+    ),
+  )
+  const addresses = items.flatMap(({ referralId, referral }) =>
+    referral.addresses.map((a) => ({ referralId, a })),
+  )
+  if (addresses.length > 0) {
+    await bulkInsert(
+      'referral_addresses',
+      [
+        { name: 'referral_id', type: 'bigint' },
+        { name: 'path', type: 'text' },
+        { name: 'role', type: 'text' },
+        { name: 'person_index', type: 'int' },
+        { name: 'street', type: 'text' },
+        { name: 'city', type: 'text' },
+        { name: 'region', type: 'text' },
+        { name: 'postcode', type: 'text' },
+        { name: 'country', type: 'text' },
+        { name: 'derived', type: 'boolean' },
+      ],
+      addresses.map(({ referralId, a }) => [
+        referralId,
+        a.path,
+        a.role,
+        a.personIndex,
+        a.street,
+        a.city,
+        a.region,
+        a.postcode,
+        a.country,
+        a.derived,
+      ]),
+    ).execute(tx)
+  }
+  return insertFiles(
+    tx,
+    items.flatMap(({ referralId, documentId, referral }) =>
+      referral.files.map((file) => ({ referralId, documentId, file })),
+    ),
+  )
+}
+
+/** Inserts files; returns their ids in the order given. */
+export async function insertFiles(
   tx: Queryable,
-  stored: StoredDocument,
-  referral: ReferralDocument,
-  idempotencyKey: string,
-  operationId: string | null,
-): Promise<string | null> {
-  const document = await tx
-    .insertInto('referral_documents')
-    .values({
-      sha256: stored.sha256,
-      media_type: stored.mediaType,
-      file_name: stored.fileName,
-      body: stored.body,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const row = await tx
-    .insertInto('referrals')
-    .values({
-      source: referral.source,
-      idempotency_key: idempotencyKey,
-      source_reference: referral.sourceReference,
-      document_id: document.id,
-      operation_id: operationId,
-      incident_type: referral.incidentType,
-      incident_at: referral.incidentAt,
-      platform: referral.platform,
-      reporting_organisation: referral.reportingOrganisation,
-      informational: referral.informational,
-      escalation: referral.escalation,
-      annotations: referral.annotations,
-      ncmec_priority: referral.ncmecPriority?.id ?? null,
-      ncmec_priority_label: referral.ncmecPriority?.label ?? null,
-    })
-    .onConflict((oc) => oc.columns(['source', 'idempotency_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst()
-  if (row) return row.id
-  await tx.deleteFrom('referral_documents').where('id', '=', document.id).execute()
-  return null
+  files: readonly { referralId: string; documentId: string | null; file: ExtractedFile }[],
+): Promise<string[]> {
+  if (files.length === 0) return []
+  const result = await bulkInsert(
+    'referral_files',
+    [
+      { name: 'referral_id', type: 'bigint' },
+      { name: 'document_id', type: 'bigint' },
+      { name: 'path', type: 'text' },
+      { name: 'file_name', type: 'text' },
+      { name: 'original_file_name', type: 'text' },
+      { name: 'md5', type: 'text' },
+      { name: 'sha1', type: 'text' },
+      { name: 'pdq', type: 'text' },
+      { name: 'viewed_by_esp', type: 'boolean' },
+      { name: 'publicly_available', type: 'boolean' },
+      { name: 'industry_classification', type: 'text' },
+      { name: 'annotations', type: 'text[]' },
+    ],
+    files.map(({ referralId, documentId, file: f }) => {
+      const hash = (algorithm: string) =>
+        f.hashes.find((h) => h.algorithm === algorithm)?.value.toLowerCase() ?? null
+      return [
+        referralId,
+        documentId,
+        f.path,
+        f.fileName,
+        f.originalFileName,
+        hash('md5'),
+        hash('sha1'),
+        hash('pdq'),
+        f.viewedByEsp,
+        f.publiclyAvailable,
+        f.industryClassification,
+        f.annotations,
+      ]
+    }),
+    { suffix: sql` returning id` },
+  ).execute(tx)
+  // One statement's rows come back in insertion order for a plain insert ... select.
+  return (result.rows as { id: string }[]).map((row) => row.id)
 }
 
-export async function findReferralByKey(
-  db: Queryable,
-  source: string,
-  idempotencyKey: string,
-): Promise<{ id: string; sha256: string } | undefined> {
-  return db
-    .selectFrom('referrals')
-    .innerJoin('referral_documents', 'referral_documents.id', 'referrals.document_id')
-    .select(['referrals.id', 'referral_documents.sha256'])
-    .where('referrals.source', '=', source)
-    .where('referrals.idempotency_key', '=', idempotencyKey)
-    .executeTakeFirst()
-}
-
-/** Everything the document says about people, identifiers, addresses and files, each with its path. */
-export async function insertReferralContents(tx: Queryable, referralId: string, referral: ReferralDocument) {
-  if (referral.persons.length > 0) {
-    await tx
-      .insertInto('referral_persons')
-      .values(
-        referral.persons.map((p) => ({
-          referral_id: referralId,
-          path: p.path,
-          role: p.role,
-          person_index: p.personIndex,
-          first_name: p.firstName,
-          last_name: p.lastName,
-          date_of_birth: p.dateOfBirth,
-          approximate_age: p.approximateAge,
-          platform: p.platform,
-          esp_user_id: p.espUserId,
-          screen_name: p.screenName,
-          display_names: p.displayNames,
-        })),
-      )
-      .execute()
-  }
-  await insertIdentifiers(tx, referralId, referral)
-  if (referral.addresses.length > 0) {
-    await tx
-      .insertInto('referral_addresses')
-      .values(
-        referral.addresses.map((a) => ({
-          referral_id: referralId,
-          path: a.path,
-          role: a.role,
-          person_index: a.personIndex,
-          street: a.street,
-          city: a.city,
-          region: a.region,
-          postcode: a.postcode,
-          country: a.country,
-          derived: a.derived,
-        })),
-      )
-      .execute()
-  }
-  if (referral.files.length > 0) {
-    await tx
-      .insertInto('referral_files')
-      .values(
-        referral.files.map((f) => {
-          const hash = (algorithm: string) =>
-            f.hashes.find((h) => h.algorithm === algorithm)?.value.toLowerCase() ?? null
-          return {
-            referral_id: referralId,
-            path: f.path,
-            file_name: f.fileName,
-            original_file_name: f.originalFileName,
-            md5: hash('md5'),
-            sha1: hash('sha1'),
-            pdq: hash('pdq'),
-            viewed_by_esp: f.viewedByEsp,
-            publicly_available: f.publiclyAvailable,
-            industry_classification: f.industryClassification,
-            annotations: f.annotations,
-          }
-        }),
-      )
-      .execute()
-  }
-}
-
-async function insertIdentifiers(tx: Queryable, referralId: string, referral: ReferralDocument) {
-  if (referral.identifiers.length === 0) return
-  const prepared = referral.identifiers.map((identifier) => {
-    const normalised = normaliseIdentifier(identifier)
-    return { identifier, normalised, value: normalised ?? identifier.value.trim() }
+async function insertIdentifiers(
+  tx: Queryable,
+  rows: readonly { referralId: string; documentId: string | null; identifier: ExtractedIdentifier }[],
+) {
+  if (rows.length === 0) return
+  const prepared = rows.map((row) => {
+    const normalised = normaliseIdentifier(row.identifier)
+    return { ...row, normalised, value: normalised ?? row.identifier.value.trim() }
   })
-  const distinct = [...new Map(prepared.map((p) => [`${p.identifier.kind}\u0000${p.value}`, p])).values()]
-  // 'do update' (a no-op) rather than 'do nothing' so existing rows come back with their ids too.
-  const rows = await tx
-    .insertInto('identifiers')
-    .values(distinct.map((p) => ({ kind: p.identifier.kind, value: p.value })))
-    .onConflict((oc) =>
-      oc.columns(['kind', 'value']).doUpdateSet((eb) => ({ kind: eb.ref('excluded.kind') })),
+  // Sorted, so two concurrent batches take the unique-index locks in the same order (no deadlock).
+  const distinct = [
+    ...new Map(prepared.map((p) => [`${p.identifier.kind}\u0000${p.value}`, p])).values(),
+  ].sort((a, b) => (a.identifier.kind + a.value < b.identifier.kind + b.value ? -1 : 1))
+  const kinds = distinct.map((p) => p.identifier.kind)
+  const values = distinct.map((p) => p.value)
+  // 'do nothing' then a select, rather than a no-op update: known identifiers are not rewritten.
+  await sql`insert into identifiers (kind, value) select * from unnest(${kinds}::text[], ${values}::text[])
+    on conflict (kind, value) do nothing`.execute(tx)
+  // A lookup per value through the unique index: a join against the whole table would grow with it.
+  const found = await sql<{ id: string; kind: string; value: string }>`
+    select i.id, u.kind, u.value from unnest(${kinds}::text[], ${values}::text[]) as u(kind, value)
+    cross join lateral (select id from identifiers where kind = u.kind and value = u.value) i`.execute(tx)
+  const idOf = new Map(found.rows.map((r) => [`${r.kind}\u0000${r.value}`, r.id]))
+  await bulkInsert(
+    'referral_identifiers',
+    [
+      { name: 'referral_id', type: 'bigint' },
+      { name: 'document_id', type: 'bigint' },
+      { name: 'identifier_id', type: 'bigint' },
+      { name: 'path', type: 'text' },
+      { name: 'raw_value', type: 'text' },
+      { name: 'role', type: 'text' },
+      { name: 'person_index', type: 'int' },
+      { name: 'observed_at', type: 'timestamptz' },
+      { name: 'port', type: 'int' },
+      { name: 'event', type: 'text' },
+      { name: 'possible_proxy', type: 'boolean' },
+      { name: 'value_type', type: 'text' },
+      { name: 'verified', type: 'boolean' },
+      { name: 'normalised', type: 'boolean' },
+    ],
+    prepared.map(({ referralId, documentId, identifier: i, normalised, value }) => [
+      referralId,
+      documentId,
+      idOf.get(`${i.kind}\u0000${value}`),
+      i.path,
+      i.value,
+      i.role,
+      i.personIndex,
+      i.observedAt,
+      i.port,
+      i.event,
+      i.possibleProxy,
+      i.valueType,
+      i.verified,
+      normalised !== null,
+    ]),
+  ).execute(tx)
+}
+
+/** The latest version of each CyberTipline report with one of these reportIds. */
+export async function reportsByReference(
+  db: Queryable,
+  reportIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (reportIds.length === 0) return new Map()
+  const result = await sql<{ reference: string; id: string }>`
+    select distinct on (source_reference) source_reference as reference, id from referrals
+    where source_reference = any(${reportIds}::text[]) and source in ('cybertipline-le-json', 'cybertipline-xml')
+    order by source_reference, version desc, id desc`.execute(db)
+  return new Map(result.rows.map((row) => [row.reference, row.id]))
+}
+
+export async function attachedFileDetails(
+  db: Queryable,
+  pairs: readonly { referralId: string; fileId: string }[],
+): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('referral_file_details')
+    .select(['referral_id', 'file_id'])
+    .where(
+      'referral_id',
+      'in',
+      pairs.map((p) => p.referralId),
     )
-    .returning(['id', 'kind', 'value'])
     .execute()
-  const idOf = new Map(rows.map((r) => [`${r.kind}\u0000${r.value}`, r.id]))
-  await tx
-    .insertInto('referral_identifiers')
-    .values(
-      prepared.map(({ identifier: i, normalised, value }) => ({
-        referral_id: referralId,
-        identifier_id: idOf.get(`${i.kind}\u0000${value}`)!,
-        path: i.path,
-        raw_value: i.value,
-        role: i.role,
-        person_index: i.personIndex,
-        observed_at: i.observedAt,
-        port: i.port,
-        event: i.event,
-        possible_proxy: i.possibleProxy,
-        value_type: i.valueType,
-        verified: i.verified,
-        normalised: normalised !== null,
-      })),
-    )
-    .execute()
+  return new Set(rows.map((r) => `${r.referral_id}/${r.file_id}`))
 }

@@ -1,12 +1,13 @@
+import { sql } from 'kysely'
 import type { Actor } from '../access/model.js'
 import { systemActor } from '../access/model.js'
-import { recordAudit } from '../audit/service.js'
+import { recordAudit, recordAuditMany } from '../audit/service.js'
 import type { Db, Tx } from '../platform/db.js'
 import { NotFoundError, ValidationError } from '../platform/errors.js'
 import { enqueue } from '../platform/queue.js'
 import { locateSubjectsJob } from './jobs.js'
 import { findPostcode, parsePostcode } from './postcode.js'
-import { areaRow, candidateAddresses, districtRow } from './repo.js'
+import { areaRows, candidateAddressesOf, districtRows } from './repo.js'
 import { forceForPostcode, type Location } from './rules.js'
 
 const LOCATOR = systemActor('locator')
@@ -19,80 +20,126 @@ export interface LocateResult {
 
 /** Finds the force for one subject from its addresses, best first. Reads only. */
 export async function locateSubject(db: Tx | Db, subjectId: string): Promise<LocateResult> {
-  const candidates = await candidateAddresses(db, subjectId)
-  const unknown: string[] = []
-  for (const candidate of candidates) {
-    const postcode =
-      (candidate.postcode ? parsePostcode(candidate.postcode) : null) ??
-      findPostcode([candidate.street, candidate.city].filter(Boolean).join(' '))
-    if (!postcode) continue
-    const location = forceForPostcode(
-      postcode,
-      await districtRow(db, postcode.district),
-      await areaRow(db, postcode.area),
-    )
-    if (location) {
-      const from = candidate.source === 'analyst' ? 'address entered by an analyst' : 'address in a report'
-      return {
-        subjectId,
-        location: { ...location, postcode: postcode.full ?? postcode.district },
-        reason: `${from}: ${location.reason}`,
-      }
-    }
-    unknown.push(postcode.full ?? postcode.district)
-  }
-  const reason =
-    unknown.length > 0
-      ? `no force found for postcode(s) ${unknown.join(', ')}`
-      : candidates.length > 0
-        ? 'the addresses given have no UK postcode'
-        : 'no address in any report'
-  return { subjectId, location: null, reason }
+  const [result] = await locateMany(db, [subjectId])
+  return result!
 }
 
-/** Pipeline stage 3: records where each subject is (or that it waits in the unresolved queue). */
-export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Promise<string[]> {
-  const located: string[] = []
-  for (const subjectId of subjectIds) {
-    const subject = await tx
-      .selectFrom('subjects')
-      .select(['id', 'force_id', 'merged_into'])
-      .where('id', '=', subjectId)
-      .executeTakeFirst()
-    if (!subject || subject.merged_into !== null) continue
-    const result = await locateSubject(tx, subjectId)
-    const where = result.location
-    await tx
-      .updateTable('subjects')
-      .set({
-        status: where ? 'located' : 'unlocated',
-        force_id: where?.forceId ?? null,
-        postcode: where?.postcode ?? null,
-        location_method: where?.method ?? null,
-        location_confidence: where?.confidence ?? null,
-        location_reason: result.reason,
-        updated_at: new Date(),
-      })
-      .where('id', '=', subjectId)
-      .execute()
-    await tx
-      .updateTable('referrals')
-      .set({ status: where ? 'located' : 'unlocated' })
-      .where('subject_id', '=', subjectId)
-      .where('status', 'in', ['resolved', 'unlocated', 'located'])
-      .execute()
-    if (where?.forceId !== subject.force_id) {
-      await recordAudit(tx, LOCATOR, {
-        action: where ? 'subject.located' : 'subject.unlocated',
-        recordType: 'subject',
-        recordId: subjectId,
-        forceId: where?.forceId ?? null,
-        details: { reason: result.reason, previousForce: subject.force_id },
-      })
+/** locateSubject for many subjects: a fixed number of reads whatever their number. */
+async function locateMany(db: Tx | Db, subjectIds: readonly string[]): Promise<LocateResult[]> {
+  const candidatesOf = await candidateAddressesOf(db, subjectIds)
+  const postcodesOf = new Map(
+    subjectIds.map((id) => [
+      id,
+      (candidatesOf.get(id) ?? []).map((candidate) => ({
+        candidate,
+        postcode:
+          (candidate.postcode ? parsePostcode(candidate.postcode) : null) ??
+          findPostcode([candidate.street, candidate.city].filter(Boolean).join(' ')),
+      })),
+    ]),
+  )
+  const all = [...postcodesOf.values()].flat().flatMap((c) => (c.postcode ? [c.postcode] : []))
+  const districts = await districtRows(db, [...new Set(all.map((p) => p.district))])
+  const areas = await areaRows(db, [...new Set(all.map((p) => p.area))])
+  return subjectIds.map((subjectId) => {
+    const candidates = postcodesOf.get(subjectId) ?? []
+    const unknown: string[] = []
+    for (const { candidate, postcode } of candidates) {
+      if (!postcode) continue
+      const location = forceForPostcode(postcode, districts.get(postcode.district), areas.get(postcode.area))
+      if (location) {
+        const from = candidate.source === 'analyst' ? 'address entered by an analyst' : 'address in a report'
+        return {
+          subjectId,
+          location: { ...location, postcode: postcode.full ?? postcode.district },
+          reason: `${from}: ${location.reason}`,
+        }
+      }
+      unknown.push(postcode.full ?? postcode.district)
     }
-    if (where) located.push(subjectId)
-  }
-  return located
+    const reason =
+      unknown.length > 0
+        ? `no force found for postcode(s) ${unknown.join(', ')}`
+        : candidates.length > 0
+          ? 'the addresses given have no UK postcode'
+          : 'no address in any report'
+    return { subjectId, location: null, reason }
+  })
+}
+
+/**
+ * Pipeline stage 3: records where each subject is (or that it waits in the unresolved queue). The
+ * batch is read and written in a fixed number of statements, so a batch of 500 costs about as much as one.
+ */
+export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Promise<string[]> {
+  const subjects = await tx
+    .selectFrom('subjects')
+    .select(['id', 'force_id'])
+    .where('id', 'in', subjectIds)
+    .where('merged_into', 'is', null)
+    .orderBy('id')
+    .execute()
+  if (subjects.length === 0) return []
+  const results = await locateMany(
+    tx,
+    subjects.map((s) => s.id),
+  )
+  const u = (values: unknown[], type: string) => sql`${values}::${sql.raw(type)}[]`
+  const where = results.map((r) => r.location)
+  await sql`update subjects s set status = x.status::subject_status, force_id = x.force_id, postcode = x.postcode,
+      location_method = x.method, location_confidence = x.confidence, location_reason = x.reason, updated_at = now()
+    from unnest(${u(
+      results.map((r) => r.subjectId),
+      'bigint',
+    )}, ${u(
+      where.map((w) => (w ? 'located' : 'unlocated')),
+      'text',
+    )},
+      ${u(
+        where.map((w) => w?.forceId ?? null),
+        'text',
+      )}, ${u(
+        where.map((w) => w?.postcode ?? null),
+        'text',
+      )},
+      ${u(
+        where.map((w) => w?.method ?? null),
+        'text',
+      )}, ${u(
+        where.map((w) => w?.confidence ?? null),
+        'text',
+      )},
+      ${u(
+        results.map((r) => r.reason),
+        'text',
+      )}) as x(id, status, force_id, postcode, method, confidence, reason)
+    where s.id = x.id`.execute(tx)
+  await sql`update referrals r set status = x.status::referral_status
+    from unnest(${u(
+      results.map((r) => r.subjectId),
+      'bigint',
+    )}, ${u(
+      where.map((w) => (w ? 'located' : 'unlocated')),
+      'text',
+    )})
+      as x(subject_id, status)
+    where r.subject_id = x.subject_id and r.status in ('resolved', 'unlocated', 'located')`.execute(tx)
+  const forceBefore = new Map(subjects.map((s) => [s.id, s.force_id]))
+  await recordAuditMany(
+    tx,
+    LOCATOR,
+    results
+      // As before batching: an unlocated subject is audited each time it is looked at again.
+      .filter((r) => r.location?.forceId !== forceBefore.get(r.subjectId))
+      .map((r) => ({
+        action: r.location ? 'subject.located' : 'subject.unlocated',
+        recordType: 'subject' as const,
+        recordId: r.subjectId,
+        forceId: r.location?.forceId ?? null,
+        details: { reason: r.reason, previousForce: forceBefore.get(r.subjectId) ?? null },
+      })),
+  )
+  return results.filter((r) => r.location).map((r) => r.subjectId)
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../platform/db.js'
 import type { ImageCategory } from '../platform/schema.js'
+import { ensureHashSet, recordLibraryChange } from './library-repo.js'
 
 /**
  * Exact matches of the referrals' file MD5 and SHA-1 against live entries of enabled hash sets.
@@ -74,20 +75,18 @@ export interface KnownHashInput {
   series: string | null
 }
 
-/** Creates the set if needed and adds entries; used by the demo and tests until the importers land. */
+/**
+ * Creates the set if needed and adds entries (a hash already live in the set is left alone); used by
+ * the demo and tests. Logged as a library change so running matchers index its PDQ entries, but no
+ * rematch is queued: real lists go through importHashList.
+ */
 export async function addKnownHashes(
   tx: Queryable,
   set: { name: string; source: string },
   entries: readonly KnownHashInput[],
 ): Promise<string> {
-  const existing = await tx
-    .selectFrom('hash_sets')
-    .select('id')
-    .where('name', '=', set.name)
-    .executeTakeFirst()
-  const setId =
-    existing?.id ??
-    (await tx.insertInto('hash_sets').values(set).returning('id').executeTakeFirstOrThrow()).id
+  const setId = await ensureHashSet(tx, set)
+  const seq = await recordLibraryChange(tx, setId, 'import')
   for (let i = 0; i < entries.length; i += 1000) {
     await tx
       .insertInto('known_hashes')
@@ -98,7 +97,11 @@ export async function addKnownHashes(
           value: e.value.toLowerCase(),
           category: e.category,
           series: e.series,
+          added_change: seq,
         })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['hash_set_id', 'algorithm', 'value']).where('withdrawn_at', 'is', null).doNothing(),
       )
       .execute()
   }

@@ -1,101 +1,120 @@
+import { sql } from 'kysely'
 import { systemActor } from '../access/model.js'
-import { recordAudit } from '../audit/service.js'
+import { type AuditEntry, recordAuditMany } from '../audit/service.js'
 import type { Tx } from '../platform/db.js'
-import { assessSubject } from '../triage/service.js'
+import { assessSubjects } from '../triage/batch.js'
 
 const TRIAGE = systemActor('triage')
 
 /**
  * Puts each located subject's package in the analysts' review queue with a suggested band and its
  * reasons. A subject has at most one package awaiting review: new referrals update it. Once a
- * package is disseminated, later referrals make a new version for review.
+ * package is disseminated, later referrals make a new version for review. The batch is read and
+ * written in a fixed number of statements.
  */
 export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Promise<void> {
-  for (const subjectId of subjectIds) {
-    const subject = await tx
-      .selectFrom('subjects')
-      .select(['id', 'force_id', 'merged_into'])
-      .where('id', '=', subjectId)
-      .executeTakeFirst()
-    if (!subject?.force_id || subject.merged_into !== null) continue
-    const suggestion = await assessSubject(tx, subjectId)
-    const operation = await tx
-      .selectFrom('referrals')
-      .select('operation_id')
-      .where('subject_id', '=', subjectId)
-      .where('operation_id', 'is not', null)
-      .orderBy('id', 'desc')
-      .executeTakeFirst()
-    const reasons = JSON.stringify(suggestion.reasons)
-    const open = await tx
-      .selectFrom('packages')
-      .select(['id', 'band_change_reason', 'version'])
-      .where('subject_id', '=', subjectId)
-      .where('status', '=', 'awaiting_review')
-      .executeTakeFirst()
-    let packageId: string
-    if (open) {
-      packageId = open.id
+  const subjects = await tx
+    .selectFrom('subjects')
+    .select(['id', 'force_id'])
+    .where('id', 'in', subjectIds)
+    .where('force_id', 'is not', null)
+    .where('merged_into', 'is', null)
+    .orderBy('id')
+    .execute()
+  if (subjects.length === 0) return
+  const ids = subjects.map((s) => s.id)
+  const assessments = await assessSubjects(tx, ids)
+  const open = new Map(
+    (
       await tx
-        .updateTable('packages')
-        .set({
-          force_id: subject.force_id,
-          suggested_band: suggestion.band,
-          band_reasons: reasons,
-          // An analyst's own band stands until they change it again.
-          ...(open.band_change_reason === null ? { band: suggestion.band } : {}),
-        })
-        .where('id', '=', open.id)
-        .execute()
-    } else {
-      const sent = await tx
-        .selectFrom('package_referrals')
-        .innerJoin('packages', 'packages.id', 'package_referrals.package_id')
-        .select('package_referrals.referral_id')
-        .where('packages.subject_id', '=', subjectId)
-        .where('packages.status', '<>', 'closed')
-        .execute()
-      const sentIds = new Set(sent.map((r) => r.referral_id))
-      // Nothing new since the last version went out (e.g. locating ran again): no new version.
-      if (suggestion.referralIds.every((id) => sentIds.has(id))) continue
-      const previous = await tx
         .selectFrom('packages')
-        .select((eb) => eb.fn.max('version').as('version'))
-        .where('subject_id', '=', subjectId)
-        .executeTakeFirst()
-      const row = await tx
+        .select(['id', 'subject_id', 'band_change_reason'])
+        .where('subject_id', 'in', ids)
+        .where('status', '=', 'awaiting_review')
+        .execute()
+    ).map((p) => [p.subject_id, p]),
+  )
+  const sent = await tx
+    .selectFrom('package_referrals')
+    .innerJoin('packages', 'packages.id', 'package_referrals.package_id')
+    .select(['packages.subject_id', 'package_referrals.referral_id'])
+    .where('packages.subject_id', 'in', ids)
+    .where('packages.status', 'not in', ['closed', 'awaiting_review'])
+    .execute()
+  const sentOf = new Set(sent.map((r) => `${r.subject_id}/${r.referral_id}`))
+  const versions = new Map(
+    (
+      await tx
+        .selectFrom('packages')
+        .select(['subject_id', (eb) => eb.fn.max('version').as('version')])
+        .where('subject_id', 'in', ids)
+        .groupBy('subject_id')
+        .execute()
+    ).map((v) => [v.subject_id, Number(v.version)]),
+  )
+  const updates: { id: string; subjectId: string }[] = []
+  const creates: { subjectId: string; forceId: string }[] = []
+  for (const s of subjects) {
+    const a = assessments.get(s.id)!
+    if (open.has(s.id)) updates.push({ id: open.get(s.id)!.id, subjectId: s.id })
+    // Nothing new since the last version went out (e.g. locating ran again): no new version.
+    else if (!a.referralIds.every((id) => sentOf.has(`${s.id}/${id}`)))
+      creates.push({ subjectId: s.id, forceId: s.force_id! })
+  }
+  const force = new Map(subjects.map((s) => [s.id, s.force_id!]))
+  if (updates.length > 0) {
+    const u = updates.map((p) => ({ p, a: assessments.get(p.subjectId)! }))
+    await sql`update packages p set force_id = x.force_id, suggested_band = x.band::band, band_reasons = x.reasons,
+        -- An analyst's own band stands until they change it again.
+        band = case when p.band_change_reason is null then x.band::band else p.band end
+      from unnest(${u.map((x) => x.p.id)}::bigint[], ${u.map((x) => force.get(x.p.subjectId))}::text[],
+        ${u.map((x) => x.a.band)}::text[], ${u.map((x) => JSON.stringify(x.a.reasons))}::jsonb[])
+        as x(id, force_id, band, reasons)
+      where p.id = x.id`.execute(tx)
+  }
+  const created = creates.length
+    ? await tx
         .insertInto('packages')
-        .values({
-          subject_id: subjectId,
-          force_id: subject.force_id,
-          operation_id: operation?.operation_id ?? null,
-          suggested_band: suggestion.band,
-          band: suggestion.band,
-          band_reasons: reasons,
-          version: (previous?.version ?? 0) + 1,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-      packageId = row.id
-    }
-    await tx
-      .insertInto('package_referrals')
-      .values(
-        suggestion.referralIds.map((referralId) => ({ package_id: packageId, referral_id: referralId })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute()
-    await tx
-      .updateTable('referrals')
-      .set({ status: 'triaged' })
-      .where('id', 'in', suggestion.referralIds)
-      .execute()
-    await recordAudit(tx, TRIAGE, {
-      action: open ? 'package.updated' : 'package.drafted',
+        .values(
+          creates.map((c) => {
+            const a = assessments.get(c.subjectId)!
+            return {
+              subject_id: c.subjectId,
+              force_id: c.forceId,
+              operation_id: a.operationId,
+              suggested_band: a.band,
+              band: a.band,
+              band_reasons: JSON.stringify(a.reasons),
+              version: (versions.get(c.subjectId) ?? 0) + 1,
+            }
+          }),
+        )
+        .returning(['id', 'subject_id'])
+        .execute()
+    : []
+  const packageOf = new Map([
+    ...updates.map((u) => [u.subjectId, u.id] as const),
+    ...created.map((c) => [c.subject_id, c.id] as const),
+  ])
+  const members = [...packageOf].flatMap(([subjectId, packageId]) =>
+    assessments.get(subjectId)!.referralIds.map((referralId) => ({ packageId, referralId })),
+  )
+  if (members.length > 0) {
+    await sql`insert into package_referrals (package_id, referral_id)
+      select * from unnest(${members.map((m) => m.packageId)}::bigint[], ${members.map((m) => m.referralId)}::bigint[])
+      on conflict do nothing`.execute(tx)
+    await sql`update referrals set status = 'triaged'
+      where id = any(${members.map((m) => m.referralId)}::bigint[]) and status <> 'triaged'`.execute(tx)
+  }
+  const audit: AuditEntry[] = [...packageOf].map(([subjectId, packageId]) => {
+    const a = assessments.get(subjectId)!
+    return {
+      action: open.has(subjectId) ? 'package.updated' : 'package.drafted',
       recordType: 'package',
       recordId: packageId,
-      forceId: subject.force_id,
-      details: { suggestedBand: suggestion.band, rules: suggestion.reasons.map((r) => r.rule) },
-    })
-  }
+      forceId: force.get(subjectId)!,
+      details: { suggestedBand: a.band, rules: a.reasons.map((r) => r.rule) },
+    }
+  })
+  await recordAuditMany(tx, TRIAGE, audit)
 }

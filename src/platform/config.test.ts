@@ -4,7 +4,13 @@ import { ConfigError, loadConfig } from './config.js'
 describe(loadConfig.name, () => {
   it('gives the documented defaults on an empty environment', () => {
     const config = loadConfig({})
-    expect(config).toMatchObject({ databaseUrl: undefined, embeddedPort: 54329, port: 3000, host: '127.0.0.1', sessionHours: 8 })
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      embeddedPort: 54329,
+      port: 3000,
+      host: '127.0.0.1',
+      sessionHours: 8,
+    })
     expect(config.dataDir).toMatch(/\.footprint$/)
   })
 

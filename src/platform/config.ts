@@ -14,6 +14,10 @@ export interface Config {
   secureCookies: boolean
   sessionHours: number
   workerConcurrency: number
+  /** Largest PDQ Hamming distance (of 256 bits) that counts as a match. */
+  pdqRadius: number
+  /** PDQ hashes below this quality (0..100) are too featureless to match on. */
+  pdqQualityFloor: number
 }
 
 const port = (name: string, fallback: number) =>
@@ -48,6 +52,22 @@ const positiveInt = (name: string, fallback: number, max: number) =>
       return n
     })
 
+const wholeNumberIn = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx) => {
+      const n = Number(v)
+      if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from ${min} to ${max}, not "${v}"`,
+        })
+        return z.NEVER
+      }
+      return n
+    })
+
 const environment = z.object({
   DATABASE_URL: z
     .string()
@@ -65,6 +85,9 @@ const environment = z.object({
   SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
   SESSION_HOURS: positiveInt('SESSION_HOURS', 8, 24 * 30),
   WORKER_CONCURRENCY: positiveInt('WORKER_CONCURRENCY', 4, 64),
+  // Above ~64 of 256 bits, unrelated images start to match (PDQ paper); 31 is the published threshold.
+  PDQ_RADIUS: wholeNumberIn('PDQ_RADIUS', 31, 0, 64),
+  PDQ_QUALITY_FLOOR: wholeNumberIn('PDQ_QUALITY_FLOOR', 50, 0, 100),
 })
 
 export class ConfigError extends Error {
@@ -90,5 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: e.SECURE_COOKIES === 'true',
     sessionHours: e.SESSION_HOURS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    pdqRadius: e.PDQ_RADIUS,
+    pdqQualityFloor: e.PDQ_QUALITY_FLOOR,
   }
 }

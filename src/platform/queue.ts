@@ -81,6 +81,7 @@ export async function drainQueue(
   pool: pg.Pool,
   jobs: readonly JobDefinition[],
   context: JobContext,
+  options: { workerId?: string } = {},
 ): Promise<void> {
   const tasks = taskList(jobs, context)
   const logger = queueLogger(context.log)
@@ -90,7 +91,13 @@ export async function drainQueue(
        from graphile_worker.jobs where run_at <= now() and attempts < max_attempts`,
     )
     const { ready, held } = rows[0] ?? { ready: 0, held: 0 }
-    if (ready > 0) await runOnce({ pgPool: pool, taskList: tasks, logger })
+    if (ready > 0)
+      await runOnce({
+        pgPool: pool,
+        taskList: tasks,
+        logger,
+        ...(options.workerId ? { workerId: options.workerId } : {}),
+      })
     else if (held > 0) await new Promise((resolve) => setTimeout(resolve, 50))
     else return
   }

@@ -106,6 +106,9 @@ export interface ReferralDocumentsTable {
   file_name: string | null
   body: Buffer
   received_at: Generated<Date>
+  format: string | null
+  received_via: string | null
+  manifest: unknown | null
 }
 
 export interface ReferralsTable {
@@ -127,6 +130,10 @@ export interface ReferralsTable {
   ncmec_priority: string | null
   ncmec_priority_label: string | null
   subject_id: string | null
+  version: Generated<number>
+  supersedes_referral_id: string | null
+  content_sha256: string | null
+  summary: string | null
 }
 
 export interface ReferralPersonsTable {
@@ -166,6 +173,7 @@ export interface ReferralIdentifiersTable {
   value_type: string | null
   verified: boolean | null
   normalised: boolean
+  document_id: Generated<string | null>
 }
 
 export interface ReferralAddressesTable {
@@ -195,6 +203,15 @@ export interface ReferralFilesTable {
   publicly_available: boolean | null
   industry_classification: string | null
   annotations: string[]
+  document_id: Generated<string | null>
+}
+
+export interface ReferralFileDetailsTable {
+  id: Id
+  referral_id: string
+  file_id: string
+  document_id: string
+  referral_file_id: string
 }
 
 export interface HashSetsTable {
@@ -205,6 +222,36 @@ export interface HashSetsTable {
   version: string | null
   enabled: Generated<boolean>
   created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export type HashLibraryChangeKind = 'import' | 'withdrawal' | 'set_enabled' | 'set_disabled'
+
+export interface HashLibraryChangesTable {
+  seq: Id
+  at: Generated<Date>
+  hash_set_id: string
+  kind: HashLibraryChangeKind
+}
+
+export type HashListFormat = 'vics' | 'pdq' | 'ncmec' | 'csv'
+
+export interface HashImportsTable {
+  id: Id
+  hash_set_id: string
+  change_seq: string
+  format: HashListFormat
+  file_name: string | null
+  partial: boolean
+  replace: boolean
+  entries_read: number
+  entries_added: number
+  entries_unchanged: number
+  entries_superseded: number
+  entries_withdrawn: number
+  entries_rejected: number
+  actor_label: string
+  imported_at: Generated<Date>
 }
 
 export interface KnownHashesTable {
@@ -218,6 +265,13 @@ export interface KnownHashesTable {
   source_reference: string | null
   added_at: Generated<Date>
   withdrawn_at: Date | null
+  quality: number | null
+  source_category: string | null
+  import_id: string | null
+  added_change: string | null
+  removed_change: string | null
+  superseded_by: string | null
+  withdrawal_reason: string | null
 }
 
 export interface FileMatchesTable {
@@ -307,8 +361,11 @@ export interface Database {
   referral_identifiers: ReferralIdentifiersTable
   referral_addresses: ReferralAddressesTable
   referral_files: ReferralFilesTable
+  referral_file_details: ReferralFileDetailsTable
   hash_sets: HashSetsTable
   known_hashes: KnownHashesTable
+  hash_library_changes: HashLibraryChangesTable
+  hash_imports: HashImportsTable
   file_matches: FileMatchesTable
   subjects: SubjectsTable
   subject_addresses: SubjectAddressesTable

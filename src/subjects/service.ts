@@ -1,74 +1,115 @@
 import { sql } from 'kysely'
 import { systemActor } from '../access/model.js'
-import { recordAudit } from '../audit/service.js'
+import { type AuditEntry, recordAuditMany } from '../audit/service.js'
 import type { Tx } from '../platform/db.js'
+import { OVER_LINKED_REFERRALS } from './repo.js'
 import {
-  attachReferral,
-  createSubject,
-  linkingIdentifiersOf,
-  mergeSubject,
-  OVER_LINKED_REFERRALS,
-  subjectsSharing,
-  unresolvedReferrals,
-} from './repo.js'
+  attachReferrals,
+  createSubjects,
+  linkingIdentifiersOfBatch,
+  mergeSubjects,
+  subjectsByIdentifier,
+  unresolvedOf,
+} from './resolve-repo.js'
 
 const RESOLVER = systemActor('resolver')
 // Resolution reads then writes across subjects; one resolver at a time keeps two jobs from each
 // creating a subject for the same person.
 const RESOLVE_LOCK = 7_240_332
 
+/** Union-find over referral and subject nodes ('r1', 's7'): who ends up as one person. */
+class Components {
+  private readonly parent = new Map<string, string>()
+  find(node: string): string {
+    let root = node
+    while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!
+    this.parent.set(node, root)
+    return root
+  }
+  join(a: string, b: string) {
+    const [x, y] = [this.find(a), this.find(b)]
+    if (x !== y) this.parent.set(x, y)
+  }
+}
+
 /**
  * Links each referral to a subject: referrals whose reported person shares an exact normalised
- * e-mail, phone or platform account are one subject. Returns the subjects touched.
+ * e-mail, phone or platform account are one subject; IPs, devices and screen names never link, and an
+ * identifier seen in more than OVER_LINKED_REFERRALS referrals (a support address, a placeholder) is
+ * not used. The whole batch is resolved at once — a handful of statements whatever its size — with the
+ * same result as one referral at a time: subjects joined by a referral merge, the oldest surviving.
+ * Returns the subjects touched.
  */
 export async function resolveReferrals(tx: Tx, referralIds: readonly string[]): Promise<string[]> {
   await sql`select pg_advisory_xact_lock(${RESOLVE_LOCK})`.execute(tx)
-  const touched = new Set<string>()
-  for (const { id: referralId } of await unresolvedReferrals(tx, referralIds)) {
-    const identifiers = await linkingIdentifiersOf(tx, referralId)
-    const usable = identifiers.filter((i) => i.referrals <= OVER_LINKED_REFERRALS)
-    const capped = identifiers.filter((i) => i.referrals > OVER_LINKED_REFERRALS)
-    const subjects = await subjectsSharing(
-      tx,
-      usable.map((i) => i.identifierId),
-      referralId,
-    )
-    let subjectId: string
-    if (subjects.length === 0) {
-      subjectId = await createSubject(tx)
-      await recordAudit(tx, RESOLVER, {
+  const unresolved = await unresolvedOf(tx, referralIds)
+  if (unresolved.length === 0) return []
+  const links = await linkingIdentifiersOfBatch(tx, unresolved)
+  const usable = links.filter((l) => l.referrals <= OVER_LINKED_REFERRALS)
+  const components = new Components()
+  for (const link of usable) components.join(`r${link.referralId}`, `i${link.identifierId}`)
+  const sharing = await subjectsByIdentifier(tx, [...new Set(usable.map((l) => l.identifierId))])
+  for (const row of sharing) components.join(`s${row.subjectId}`, `i${row.identifierId}`)
+  // Each component's subjects, oldest first, and its referrals.
+  const groups = new Map<string, { subjects: Set<string>; referrals: string[] }>()
+  const groupOf = (node: string) => {
+    const root = components.find(node)
+    const group = groups.get(root) ?? { subjects: new Set<string>(), referrals: [] }
+    groups.set(root, group)
+    return group
+  }
+  for (const id of unresolved) groupOf(`r${id}`).referrals.push(id)
+  for (const row of sharing) groupOf(`s${row.subjectId}`).subjects.add(row.subjectId)
+  const live = [...groups.values()].filter((g) => g.referrals.length > 0)
+  const fresh = await createSubjects(tx, live.filter((g) => g.subjects.size === 0).length)
+  const audit: AuditEntry[] = []
+  const merges: { from: string; into: string }[] = []
+  const attach: { referralId: string; subjectId: string }[] = []
+  const touched: string[] = []
+  const cappedOf = (referralId: string) =>
+    links
+      .filter((l) => l.referralId === referralId && l.referrals > OVER_LINKED_REFERRALS)
+      .map((l) => l.identifierId)
+  const sharedOf = new Map<string, { kind: string; id: string }[]>()
+  for (const l of usable) {
+    if (l.referrals <= 1) continue
+    sharedOf.set(l.referralId, [...(sharedOf.get(l.referralId) ?? []), { kind: l.kind, id: l.identifierId }])
+  }
+  for (const group of live) {
+    const existing = [...group.subjects].sort((a, b) => Number(a) - Number(b))
+    // The oldest subject survives, so references already given out stay valid.
+    const subjectId = existing[0] ?? fresh.shift()!
+    if (existing.length === 0) {
+      const first = group.referrals[0]!
+      audit.push({
         action: 'subject.created',
         recordType: 'subject',
         recordId: subjectId,
-        details: { fromReferral: referralId, cappedIdentifiers: capped.map((c) => c.identifierId) },
+        details: { fromReferral: first, cappedIdentifiers: cappedOf(first) },
       })
-    } else {
-      // The oldest subject survives, so references already given out stay valid.
-      subjectId = subjects[0]!
-      for (const other of subjects.slice(1)) {
-        await mergeSubject(tx, other, subjectId)
-        touched.delete(other)
-        await recordAudit(tx, RESOLVER, {
-          action: 'subject.merged',
-          recordType: 'subject',
-          recordId: subjectId,
-          details: { merged: other, throughReferral: referralId },
-        })
-      }
     }
-    await attachReferral(tx, referralId, subjectId)
-    await recordAudit(tx, RESOLVER, {
-      action: 'referral.linked',
-      recordType: 'referral',
-      recordId: referralId,
-      details: {
-        subject: subjectId,
-        sharedIdentifiers: usable
-          .filter((i) => i.referrals > 1)
-          .map((i) => ({ kind: i.kind, id: i.identifierId })),
-      },
-    })
-    touched.add(subjectId)
+    for (const other of existing.slice(1)) {
+      merges.push({ from: other, into: subjectId })
+      audit.push({
+        action: 'subject.merged',
+        recordType: 'subject',
+        recordId: subjectId,
+        details: { merged: other, throughReferral: group.referrals[0] },
+      })
+    }
+    for (const referralId of group.referrals) {
+      attach.push({ referralId, subjectId })
+      audit.push({
+        action: 'referral.linked',
+        recordType: 'referral',
+        recordId: referralId,
+        details: { subject: subjectId, sharedIdentifiers: sharedOf.get(referralId) ?? [] },
+      })
+    }
+    touched.push(subjectId)
   }
-  return [...touched]
+  await mergeSubjects(tx, merges)
+  await attachReferrals(tx, attach)
+  await recordAuditMany(tx, RESOLVER, audit)
+  return touched
 }

@@ -9,8 +9,11 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { accessRoutes } from '../../access/routes.js'
+import { intakeAdminRoutes } from '../../intake/admin-routes.js'
+import { partnerRoutes } from '../../intake/partner-routes.js'
 import { intakeRoutes } from '../../intake/routes.js'
 import { locatingRoutes } from '../../locating/routes.js'
+import { matchingRoutes } from '../../matching/routes.js'
 import { operationsRoutes } from '../../operations/routes.js'
 import { outcomesRoutes } from '../../outcomes/routes.js'
 import { packagesRoutes } from '../../packages/routes.js'
@@ -85,11 +88,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   for (const routes of [
     accessRoutes,
     intakeRoutes,
+    intakeAdminRoutes,
+    partnerRoutes,
     packagesRoutes,
     outcomesRoutes,
     locatingRoutes,
     subjectsRoutes,
     operationsRoutes,
+    matchingRoutes,
   ]) {
     await app.register(routes(routeDeps))
   }

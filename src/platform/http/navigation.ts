@@ -15,11 +15,16 @@ export function navigationFor(actor: Actor | null, url: string): NavItem[] {
       items.push(
         { href: '/review', text: 'Review queue' },
         { href: '/unresolved', text: 'Unresolved subjects' },
+        { href: '/partner-referrals/new', text: 'Partner referral' },
       )
-      items.push({ href: '/figures', text: 'National figures' })
+      items.push({ href: '/figures', text: 'National figures' }, { href: '/admin/jobs', text: 'Failed jobs' })
       break
     case 'national_coordinator':
-      items.push({ href: '/figures', text: 'National figures' }, { href: '/review', text: 'Review queue' })
+      items.push(
+        { href: '/figures', text: 'National figures' },
+        { href: '/review', text: 'Review queue' },
+        { href: '/admin/jobs', text: 'Failed jobs' },
+      )
       break
     case 'force_spoc':
     case 'investigator':

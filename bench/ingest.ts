@@ -1,0 +1,231 @@
+// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2]`
+// Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
+// every downstream stage (match, resolve, locate, package) with the worker running alongside, then
+// COPYs the same rows into scratch tables in the same run as the baseline. Uses DATABASE_URL's server
+// (a scratch database is created and dropped) or an embedded Postgres in a temporary folder.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { systemActor } from '../src/access/model.js'
+import { readDocuments } from '../src/intake/documents.js'
+import { storeBatch } from '../src/intake/store.js'
+import { jobs } from '../src/jobs.js'
+import { loadReferenceData } from '../src/locating/reference-data.js'
+import { connect } from '../src/platform/db.js'
+import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js'
+import { createLogger } from '../src/platform/logger.js'
+import { migrate } from '../src/platform/migrate.js'
+import { type JobDefinition, startWorker } from '../src/platform/queue.js'
+import { COPY_TABLES, copyColumns, copyRowsOf } from './ingest-copy.js'
+
+interface Options {
+  count: number
+  batch: number
+  copySample: number
+  workers: number
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { count: 50_000, batch: 500, copySample: 20_000, workers: 2 }
+  for (let i = 0; i < args.length; i += 2) {
+    const value = Number(args[i + 1])
+    if (args[i] === '--count') options.count = value
+    else if (args[i] === '--batch') options.batch = value
+    else if (args[i] === '--copy-sample') options.copySample = value
+    else if (args[i] === '--workers') options.workers = value
+    else throw new Error(`unknown option ${args[i]}`)
+  }
+  return options
+}
+
+const POSTCODES = ['DT1 1AA', 'CT1 1AA', 'BS1 1AA', 'LS1 1AA', 'M1 1AA', 'B1 1AA', 'NE1 1AA', 'SW1A 1AA']
+
+/** One synthetic report: 6 identifiers (e-mail, phone, account, screen name, two IPs) and 3 files. */
+export function syntheticReport(i: number): Buffer {
+  const person = Math.floor(i / 2) // pairs of reports share a person, so resolving links as well as creates
+  return Buffer.from(
+    JSON.stringify({
+      reportId: 500_000_000 + i,
+      informational: false,
+      dateReceived: '2026-11-01T10:00:00Z',
+      reportedInformation: {
+        reportingEsp: { espName: 'Example Platform Ltd' },
+        incidentSummary: {
+          incidentType: 'Child Pornography (possession, manufacture, and distribution)',
+          platform: 'Example Chat',
+          incidentDateTime: '2026-10-31T21:04:00Z',
+        },
+        reportedPeople: {
+          reportedPersons: [
+            {
+              firstName: 'Sam',
+              lastName: `Example${person}`,
+              espUserId: `u${person}`,
+              espService: 'Example Chat',
+              screenName: { value: `user_${person}` },
+              emails: { emails: [{ value: `person${person}@example.org`, verified: true }] },
+              phones: { phones: [{ value: `07700 ${String(900000 + (person % 100000)).padStart(6, '0')}` }] },
+              addresses: {
+                addresses: [{ street1: '1 Example Road', postalCode: POSTCODES[person % POSTCODES.length] }],
+              },
+              sourceInformation: {
+                sourceCaptures: [0, 1].map((k) => ({
+                  captureType: 'IP Address',
+                  value: `192.0.${k + 2}.${(i % 250) + 1}`,
+                  eventName: 'LOGIN',
+                  dateTime: '2026-10-31T20:55:00Z',
+                })),
+              },
+            },
+          ],
+        },
+        uploadedFiles: {
+          uploadedFiles: [0, 1, 2].map((f) => ({
+            filename: `${i}-file-${f}.jpg`,
+            verificationHash: (i * 3 + f).toString(16).padStart(32, '0'),
+            viewedByEsp: f === 0,
+          })),
+        },
+      },
+      additionalNcmecInformation: { priority: { priorityId: '2', value: 'Priority' } },
+    }),
+  )
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`
+
+export async function run(args: string[]): Promise<void> {
+  const options = parseOptions(args)
+  const log = createLogger('warn')
+  const folder = await mkdtemp(join(tmpdir(), 'footprint-bench-'))
+  const server = process.env.DATABASE_URL
+    ? { url: process.env.DATABASE_URL, stop: async () => undefined }
+    : await startEmbeddedPostgres(folder, await freePort(), log)
+  const name = `footprint_bench_${process.pid}`
+  const admin = new pg.Client({ connectionString: server.url })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  const url = new URL(server.url)
+  url.pathname = `/${name}`
+  const connection = connect(url.toString(), 8)
+  // The scratch database is dropped with force at the end; a worker connection cut by that is expected.
+  connection.pool.on('error', () => undefined)
+  try {
+    await migrate(connection.pool, log)
+    await loadReferenceData(connection.db)
+    const { db, pool } = connection
+    // Time inside each stage, so the slowest shows itself.
+    const stageMs = new Map<string, number>()
+    const timed = jobs.map(
+      (job): JobDefinition => ({
+        ...job,
+        async handler(payload, context) {
+          const start = performance.now()
+          await job.handler(payload, context)
+          stageMs.set(job.name, (stageMs.get(job.name) ?? 0) + performance.now() - start)
+        },
+      }),
+    )
+    const worker = await startWorker(pool, timed, { db, log }, options.workers)
+    const actor = systemActor('bench')
+    const started = performance.now()
+    let readMs = 0
+    let storeMs = 0
+    const memory: string[] = []
+    for (let start = 0; start < options.count; start += options.batch) {
+      const size = Math.min(options.batch, options.count - start)
+      const t0 = performance.now()
+      const incoming = Array.from({ length: size }, (_, k) => ({
+        fileName: `${start + k}.json`,
+        body: syntheticReport(start + k),
+      }))
+      const { read, refusals } = await readDocuments(incoming)
+      if (refusals.length > 0) throw refusals[0]
+      const t1 = performance.now()
+      await db.transaction().execute((tx) => storeBatch(tx, actor, read, { receivedVia: 'bench' }))
+      readMs += t1 - t0
+      storeMs += performance.now() - t1
+      if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
+        memory.push(
+          `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}`,
+        )
+      }
+    }
+    const intakeSeconds = (performance.now() - started) / 1000
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from graphile_worker.jobs')
+      if (rows[0]?.n === 0) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const totalSeconds = (performance.now() - started) / 1000
+    await worker.stop()
+    const { rows: done } = await pool.query<{ n: number; packages: number }>(
+      `select count(*) filter (where status in ('triaged', 'unlocated'))::int as n,
+        (select count(*)::int from packages) as packages from referrals`,
+    )
+
+    const sample = Math.min(options.copySample, options.count)
+    const copy = await copyBaseline(pool, sample)
+    const rate = options.count / totalSeconds
+    console.log(
+      `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.workers} workers`,
+    )
+    console.log(`  intake only (read + store): ${(options.count / intakeSeconds).toFixed(0)} referrals/s`)
+    console.log(`    read/parse ${(readMs / 1000).toFixed(1)} s, store ${(storeMs / 1000).toFixed(1)} s`)
+    console.log(
+      `  end to end (through packages): ${rate.toFixed(0)} referrals/s in ${totalSeconds.toFixed(1)} s`,
+    )
+    console.log(`    ${done[0]?.n} referrals finished, ${done[0]?.packages} packages`)
+    for (const [stage, ms] of stageMs) console.log(`    ${stage}: ${(ms / 1000).toFixed(1)} s in jobs`)
+    console.log(
+      `  COPY baseline (${sample} referrals' rows into scratch tables): ${copy.toFixed(0)} referrals/s`,
+    )
+    console.log(`  ratio end-to-end / COPY: ${(rate / copy).toFixed(2)}`)
+    console.log(`  memory: ${memory.join('; ')}`)
+  } finally {
+    await connection.close()
+    await admin.query(`drop database if exists ${name} with (force)`)
+    await admin.end()
+    await server.stop()
+    await rm(folder, { recursive: true, force: true })
+  }
+}
+
+/** COPY of the rows intake writes for `count` referrals (documents, referrals, contents) into scratch tables. */
+async function copyBaseline(pool: pg.Pool, count: number): Promise<number> {
+  const client = await pool.connect()
+  try {
+    for (const table of COPY_TABLES)
+      await client.query(
+        `create table bench_copy_${table} (like ${table} including defaults including identity including indexes)`,
+      )
+    const { read } = await readDocuments(
+      Array.from({ length: count }, (_, i) => ({ fileName: `${i}.json`, body: syntheticReport(i) })),
+    )
+    const text = copyRowsOf(read)
+    const start = performance.now()
+    for (const table of COPY_TABLES) {
+      await pipeline(
+        Readable.from([text[table]]),
+        client.query(copyFrom(`copy bench_copy_${table} (${copyColumns(table)}) from stdin`)),
+      )
+    }
+    return count / ((performance.now() - start) / 1000)
+  } finally {
+    client.release()
+  }
+}

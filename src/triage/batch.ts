@@ -1,0 +1,73 @@
+import { sql } from 'kysely'
+import type { Queryable } from '../platform/db.js'
+import type { ImageCategory } from '../platform/schema.js'
+import { type Indicators, type Suggestion, suggestBand } from './rules.js'
+
+export interface SubjectAssessment extends Suggestion {
+  referralIds: string[]
+  /** The operation of the subject's latest referral that has one. */
+  operationId: string | null
+}
+
+/**
+ * assessSubject for many subjects in three statements: the same indicators (a file matching several
+ * entries counts once, in its most serious category; withdrawn entries and disabled sets never count).
+ */
+export async function assessSubjects(
+  db: Queryable,
+  subjectIds: readonly string[],
+): Promise<Map<string, SubjectAssessment>> {
+  const referrals = await db
+    .selectFrom('referrals')
+    .select([
+      'id',
+      'subject_id',
+      'escalation',
+      'annotations',
+      'ncmec_priority',
+      'informational',
+      'operation_id',
+    ])
+    .where('subject_id', 'in', subjectIds)
+    .orderBy('id')
+    .execute()
+  const categories = await sql<{ subjectId: string; category: ImageCategory; files: number }>`
+    select subject_id as "subjectId", category, count(*)::int as files from (
+      select distinct on (f.id) f.id, r.subject_id, k.category
+      from unnest(${subjectIds}::bigint[]) as subject(id)
+      join lateral (select id, subject_id from referrals where subject_id = subject.id) r on true
+      join lateral (select id from referral_files where referral_id = r.id) f on true
+      join file_matches m on m.referral_file_id = f.id
+      join known_hashes k on k.id = m.known_hash_id and k.withdrawn_at is null
+      join hash_sets s on s.id = k.hash_set_id and s.enabled
+      order by f.id, k.category
+    ) per_file group by 1, 2`.execute(db)
+  const counts = await sql<{ subjectId: string; files: number; victims: number }>`
+    select r.subject_id as "subjectId",
+      (select count(*)::int from referral_files f where f.referral_id = any(array_agg(r.id))) as files,
+      (select count(*)::int from referral_persons p where p.referral_id = any(array_agg(r.id)) and p.role = 'child_victim') as victims
+    from referrals r where r.subject_id = any(${subjectIds}::bigint[]) group by r.subject_id`.execute(db)
+  const assessments = new Map<string, SubjectAssessment>()
+  for (const subjectId of subjectIds) {
+    const own = referrals.filter((r) => r.subject_id === subjectId)
+    const matched = (c: 'A' | 'B' | 'C') =>
+      categories.rows.find((x) => x.subjectId === subjectId && x.category === c)?.files ?? 0
+    const count = counts.rows.find((x) => x.subjectId === subjectId)
+    const indicators: Indicators = {
+      referrals: own.length,
+      matchedFiles: { A: matched('A'), B: matched('B'), C: matched('C') },
+      files: count?.files ?? 0,
+      escalations: own.filter((r) => r.escalation !== null).length,
+      annotations: [...new Set(own.flatMap((r) => r.annotations))],
+      ncmecPriorities: [...new Set(own.map((r) => r.ncmec_priority).filter((p): p is string => p !== null))],
+      informationalOnly: own.length > 0 && own.every((r) => r.informational),
+      childVictims: count?.victims ?? 0,
+    }
+    assessments.set(subjectId, {
+      ...suggestBand(indicators),
+      referralIds: own.map((r) => r.id),
+      operationId: own.filter((r) => r.operation_id !== null).at(-1)?.operation_id ?? null,
+    })
+  }
+  return assessments
+}
