@@ -191,6 +191,36 @@ describe('the walking skeleton path', () => {
     expect(after.byForce).toHaveLength(45)
   })
 
+  it('replaces a re-sent report with its new version in the package awaiting review', async () => {
+    const first = leReport({ email: 'resent@example.org', postcode: 'DT1 1AA' })
+    await ingest(first)
+    const [again] = await ingest({
+      ...first,
+      informational: true,
+      reportedInformation: {
+        ...(first.reportedInformation as object),
+        incidentSummary: { incidentType: 'x', espEscalation: 'Child may be at risk' },
+      },
+    })
+    expect(again?.status).toBe('accepted')
+    const versions = await t.db
+      .selectFrom('referrals')
+      .select(['id', 'version', 'supersedes_referral_id'])
+      .where('source_reference', '=', String(first.reportId))
+      .orderBy('version')
+      .execute()
+    expect(versions.map((v) => v.version)).toEqual([1, 2])
+    expect(versions[1]!.supersedes_referral_id).toBe(versions[0]!.id)
+    const pkg = (await packageOfReport(first.reportId as number))!
+    const members = await t.db
+      .selectFrom('package_referrals')
+      .select('referral_id')
+      .where('package_id', '=', pkg.id)
+      .execute()
+    expect(members.map((m) => m.referral_id)).toEqual([versions[1]!.id])
+    expect(pkg.suggested_band).toBe('very_high')
+  })
+
   it('audits every view of a package in the same transaction, and not a view that was refused', async () => {
     const report = leReport({ email: 'audit@example.org', postcode: 'DT1 1AA' })
     await ingest(report)

@@ -49,3 +49,8 @@ export function actorLabel(actor: Actor): string {
       return `system:${actor.label}`
   }
 }
+
+/** Machines with an intake token, and the national bureau's own staff, may send referrals and hashes. */
+export function canSubmitToBureau(actor: Actor): boolean {
+  return (actor.kind === 'token' && actor.scope === 'intake') || (actor.kind === 'user' && isNational(actor))
+}

@@ -25,19 +25,7 @@ export interface AuditEntry {
  * view) it records, or not at all.
  */
 export async function recordAudit(tx: Queryable, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx
-    .insertInto('audit_events')
-    .values({
-      actor_user_id: actor.kind === 'user' ? actor.userId : null,
-      actor_token_id: actor.kind === 'token' ? actor.tokenId : null,
-      actor_label: actorLabel(actor),
-      action: entry.action,
-      record_type: entry.recordType,
-      record_id: entry.recordId,
-      force_id: entry.forceId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute()
+  await recordAuditMany(tx, actor, [entry])
 }
 
 /** Many audit rows in one statement, for bulk use cases (a list view, a batch ingest). */

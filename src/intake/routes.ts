@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { actorLabel, isNational } from '../access/model.js'
+import { actorLabel, canSubmitToBureau } from '../access/model.js'
 import type { RouteDependencies } from '../platform/http/app.js'
 import { requireApiActor } from '../platform/http/auth.js'
 import { referralsIngested } from '../platform/http/observability.js'
@@ -70,9 +70,8 @@ export function intakeRoutes(deps: RouteDependencies): FastifyPluginAsync {
       async (request, reply) => {
         const actor = requireApiActor(request, reply)
         if (!actor) return reply
-        const allowed =
-          (actor.kind === 'token' && actor.scope === 'intake') || (actor.kind === 'user' && isNational(actor))
-        if (!allowed) return reply.code(403).send({ error: 'This token or user may not submit referrals' })
+        if (!canSubmitToBureau(actor))
+          return reply.code(403).send({ error: 'This token or user may not submit referrals' })
         const { documents, reportId } = await upload(request)
         if (documents.length === 0) return reply.code(400).send({ error: 'Send a referral document' })
         const { refusals, outcomes } = await ingestDocuments(deps.db, actor, documents, {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { isNational } from '../access/model.js'
+import { canSubmitToBureau } from '../access/model.js'
 // The content type `footprint hash --submit` sends: one definition, so client and server agree.
 import { MANIFEST_CONTENT_TYPE } from '../hashing/submit.js'
 import type { RouteDependencies } from '../platform/http/app.js'
@@ -36,9 +36,8 @@ export function matchingRoutes(deps: RouteDependencies): FastifyPluginAsync {
       async (request, reply) => {
         const actor = requireApiActor(request, reply)
         if (!actor) return reply
-        const allowed =
-          (actor.kind === 'token' && actor.scope === 'intake') || (actor.kind === 'user' && isNational(actor))
-        if (!allowed) return reply.code(403).send({ error: 'This token or user may not match manifests' })
+        if (!canSubmitToBureau(actor))
+          return reply.code(403).send({ error: 'This token or user may not match manifests' })
         if (typeof request.body !== 'string') {
           return reply
             .code(415)

@@ -2,6 +2,7 @@ import type { Actor } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
 import { canActForForce } from '../packages/policy.js'
 import { findPackage } from '../packages/repo.js'
+import { markAcknowledged } from '../packages/service.js'
 import type { Db } from '../platform/db.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.js'
 import { type OutcomeInput, validateOutcome } from './model.js'
@@ -26,19 +27,7 @@ export async function recordOutcome(
     if (!canActForForce(actor, found.forceId))
       throw new ForbiddenError('Only the force holding a package records its outcomes')
     const userId = actor.kind === 'user' ? actor.userId : null
-    if (found.status === 'disseminated') {
-      await tx
-        .updateTable('packages')
-        .set({ status: 'acknowledged', acknowledged_at: new Date(), acknowledged_by: userId })
-        .where('id', '=', found.id)
-        .execute()
-      await recordAudit(tx, actor, {
-        action: 'package.acknowledged',
-        recordType: 'package',
-        recordId: found.id,
-        forceId: found.forceId,
-      })
-    }
+    if (found.status === 'disseminated') await markAcknowledged(tx, actor, found)
     const outcomeId = await insertOutcome(tx, {
       ...outcome,
       packageId: found.id,

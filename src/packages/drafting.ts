@@ -99,6 +99,14 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
   const members = [...packageOf].flatMap(([subjectId, packageId]) =>
     assessments.get(subjectId)!.referralIds.map((referralId) => ({ packageId, referralId })),
   )
+  // A package awaiting review holds only current versions: a report replaced since it was drafted
+  // leaves it (disseminated packages are records of what was sent and never change).
+  const reviewed = [...packageOf].filter(([subjectId]) => open.has(subjectId)).map(([, packageId]) => packageId)
+  if (reviewed.length > 0) {
+    await sql`delete from package_referrals pr using referrals r
+      where pr.package_id = any(${reviewed}::bigint[]) and r.id = pr.referral_id
+        and exists (select 1 from referrals newer where newer.supersedes_referral_id = r.id)`.execute(tx)
+  }
   if (members.length > 0) {
     await sql`insert into package_referrals (package_id, referral_id)
       select * from unnest(${members.map((m) => m.packageId)}::bigint[], ${members.map((m) => m.referralId)}::bigint[])

@@ -1,7 +1,7 @@
 import type { Actor } from '../access/model.js'
 import { isForceUser, isNational } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
-import type { Db } from '../platform/db.js'
+import type { Db, Tx } from '../platform/db.js'
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.js'
 import type { Band } from '../platform/schema.js'
 import { type PackageContents, packageContents } from './contents.js'
@@ -108,20 +108,29 @@ export async function acknowledgePackage(db: Db, actor: Actor, packageId: string
       throw new ForbiddenError('Only the force SPOC can acknowledge a package')
     if (found.status !== 'disseminated')
       throw new ConflictError(`Package ${found.reference} is already acknowledged`)
-    await tx
-      .updateTable('packages')
-      .set({
-        status: 'acknowledged',
-        acknowledged_at: new Date(),
-        acknowledged_by: actor.kind === 'user' ? actor.userId : null,
-      })
-      .where('id', '=', found.id)
-      .execute()
-    await recordAudit(tx, actor, {
-      action: 'package.acknowledged',
-      recordType: 'package',
-      recordId: found.id,
-      forceId: found.forceId,
+    await markAcknowledged(tx, actor, found)
+  })
+}
+
+/** Records receipt by the force (an outcome on an unacknowledged package implies it too). */
+export async function markAcknowledged(
+  tx: Tx,
+  actor: Actor,
+  found: { id: string; forceId: string },
+): Promise<void> {
+  await tx
+    .updateTable('packages')
+    .set({
+      status: 'acknowledged',
+      acknowledged_at: new Date(),
+      acknowledged_by: actor.kind === 'user' ? actor.userId : null,
     })
+    .where('id', '=', found.id)
+    .execute()
+  await recordAudit(tx, actor, {
+    action: 'package.acknowledged',
+    recordType: 'package',
+    recordId: found.id,
+    forceId: found.forceId,
   })
 }

@@ -3,6 +3,10 @@ import type { Queryable } from '../platform/db.js'
 import type { ImageCategory } from '../platform/schema.js'
 import { type Indicators, type Suggestion, suggestBand } from './rules.js'
 
+// A referral is current unless a newer version of the same report supersedes it.
+const CURRENT = sql`not exists (select 1 from referrals newer where newer.supersedes_referral_id = referrals.id)`
+const CURRENT_R = sql`not exists (select 1 from referrals newer where newer.supersedes_referral_id = r.id)`
+
 export interface SubjectAssessment extends Suggestion {
   referralIds: string[]
   /** The operation of the subject's latest referral that has one. */
@@ -10,8 +14,9 @@ export interface SubjectAssessment extends Suggestion {
 }
 
 /**
- * assessSubject for many subjects in three statements: the same indicators (a file matching several
- * entries counts once, in its most serious category; withdrawn entries and disabled sets never count).
+ * The indicators of many subjects in three statements: a file matching several entries counts once,
+ * in its most serious category; withdrawn entries and disabled sets never count; a referral replaced
+ * by a newer version of the same report counts only through that newer version.
  */
 export async function assessSubjects(
   db: Queryable,
@@ -29,13 +34,22 @@ export async function assessSubjects(
       'operation_id',
     ])
     .where('subject_id', 'in', subjectIds)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('referrals as newer')
+            .select('newer.id')
+            .whereRef('newer.supersedes_referral_id', '=', 'referrals.id'),
+        ),
+      ),
+    )
     .orderBy('id')
     .execute()
   const categories = await sql<{ subjectId: string; category: ImageCategory; files: number }>`
     select subject_id as "subjectId", category, count(*)::int as files from (
       select distinct on (f.id) f.id, r.subject_id, k.category
       from unnest(${subjectIds}::bigint[]) as subject(id)
-      join lateral (select id, subject_id from referrals where subject_id = subject.id) r on true
+      join lateral (select id, subject_id from referrals where subject_id = subject.id and ${CURRENT}) r on true
       join lateral (select id from referral_files where referral_id = r.id) f on true
       join file_matches m on m.referral_file_id = f.id
       join known_hashes k on k.id = m.known_hash_id and k.withdrawn_at is null
@@ -46,7 +60,9 @@ export async function assessSubjects(
     select r.subject_id as "subjectId",
       (select count(*)::int from referral_files f where f.referral_id = any(array_agg(r.id))) as files,
       (select count(*)::int from referral_persons p where p.referral_id = any(array_agg(r.id)) and p.role = 'child_victim') as victims
-    from referrals r where r.subject_id = any(${subjectIds}::bigint[]) group by r.subject_id`.execute(db)
+    from referrals r where r.subject_id = any(${subjectIds}::bigint[]) and ${CURRENT_R} group by r.subject_id`.execute(
+    db,
+  )
   const assessments = new Map<string, SubjectAssessment>()
   for (const subjectId of subjectIds) {
     const own = referrals.filter((r) => r.subject_id === subjectId)
