@@ -101,7 +101,9 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
   )
   // A package awaiting review holds only current versions: a report replaced since it was drafted
   // leaves it (disseminated packages are records of what was sent and never change).
-  const reviewed = [...packageOf].filter(([subjectId]) => open.has(subjectId)).map(([, packageId]) => packageId)
+  const reviewed = [...packageOf]
+    .filter(([subjectId]) => open.has(subjectId))
+    .map(([, packageId]) => packageId)
   if (reviewed.length > 0) {
     await sql`delete from package_referrals pr using referrals r
       where pr.package_id = any(${reviewed}::bigint[]) and r.id = pr.referral_id
