@@ -38,6 +38,15 @@ export interface HashImportSummary {
 
 const ROWS_PER_CHUNK = 2000
 
+// TEMP PROFILE
+let profLast = 0
+export function prof(label: string): void {
+  if (!process.env.FOOTPRINT_IMPORT_PROFILE) return
+  const now = performance.now()
+  if (label !== 'start') process.stderr.write(`[import] ${label}: ${((now - profLast) / 1000).toFixed(2)} s\n`)
+  profLast = now
+}
+
 /** COPY text format: backslash, tab and line breaks escaped; \N is null. */
 function copyField(value: string | number | boolean | null): string {
   if (value === null) return '\\N'
@@ -86,10 +95,13 @@ async function stageEntries(client: pg.PoolClient, entries: AsyncIterable<HashLi
     Readable.from(copyRows(entries, counter)),
     client.query(copyFrom('copy hash_import_staging from stdin')),
   )
+  prof('read+copy')
   // One entry per hash: the last occurrence in the file wins.
   await client.query(`create temp table hash_import_entries on commit drop as
     select distinct on (algorithm, value) * from hash_import_staging order by algorithm, value, ordinal desc`)
+  prof('dedupe')
   await client.query('analyze hash_import_entries')
+  prof('analyze')
   return counter.read
 }
 
@@ -115,6 +127,7 @@ export async function importHashList(
       })
     : readHashList(request.format, request.path, readOptions)
   return withPinnedTransaction(pool, async ({ client, tx }) => {
+    prof('start')
     const setId = await ensureHashSet(tx, request.set)
     const seq = await recordLibraryChange(tx, setId, 'import')
     const read = await stageEntries(client, entries)
@@ -165,6 +178,7 @@ export async function importHashList(
     })
     if (counts.added + counts.superseded + counts.withdrawn > 0)
       await enqueue(tx, rematchLibraryChangeJob, { changeSeq: seq })
+    prof('audit+enqueue')
     return summary
   })
 }
@@ -177,10 +191,12 @@ async function applyStagedEntries(tx: Db, setId: string, seq: string, importId: 
     select k.id, k.algorithm, k.value from known_hashes k
     join hash_import_entries e on e.algorithm = k.algorithm and e.value = k.value
     where k.hash_set_id = ${setId} and k.withdrawn_at is null and ${differs}`.execute(tx)
+  prof('superseded-temp')
   const superseded = await sql`
     update known_hashes k set withdrawn_at = now(), removed_change = ${seq},
       withdrawal_reason = ${`superseded by import ${importId}`}
     from hash_import_superseded s where k.id = s.id`.execute(tx)
+  prof('supersede-update')
   let withdrawn = 0
   if (replace) {
     const result = await sql`
@@ -200,11 +216,13 @@ async function applyStagedEntries(tx: Db, setId: string, seq: string, importId: 
     from hash_import_entries e
     where not exists (select 1 from known_hashes k where k.hash_set_id = ${setId} and k.withdrawn_at is null
       and k.algorithm = e.algorithm and k.value = e.value)`.execute(tx)
+  prof('insert')
   await sql`
     update known_hashes old set superseded_by = new.id
     from hash_import_superseded s
     join known_hashes new on new.import_id = ${importId} and new.algorithm = s.algorithm and new.value = s.value
     where old.id = s.id`.execute(tx)
+  prof('link')
   const total = await sql<{ n: number }>`select count(*)::int as n from hash_import_entries`.execute(tx)
   const addedCount = Number(added.numAffectedRows ?? 0)
   const supersededCount = Number(superseded.numAffectedRows ?? 0)
