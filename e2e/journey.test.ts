@@ -163,3 +163,37 @@ describe('a referral from intake to a force outcome and the national figures', (
     await expectAccessible(analyst, 'unresolved queue')
   })
 })
+
+describe('every other page a national user opens', () => {
+  it('passes axe, including the error states of its forms', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext()
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    await signIn(page, 'analyst')
+    const referral = await t.db
+      .selectFrom('referrals')
+      .select(['id', 'subject_id'])
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    for (const path of [
+      `/referrals/${referral.id}`,
+      `/subjects/${referral.subject_id}`,
+      '/admin/jobs',
+      '/accessibility',
+    ]) {
+      const response = await page.goto(`${base}${path}`)
+      expect(response?.status(), path).toBe(200)
+      await expectAccessible(page, path)
+    }
+    await page.goto(`${base}/partner-referrals/new`)
+    await expectAccessible(page, 'partner referral form')
+    await page.click('button:has-text("Record referral")')
+    expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem')
+    await expectAccessible(page, 'partner referral form with errors')
+    await page.goto(`${base}/subjects/${referral.subject_id}`)
+    await page.fill('#postcode', 'not a postcode')
+    await page.click('button:has-text("Save and locate")')
+    expect(await page.textContent('.govuk-error-summary')).toContain('postcode')
+    await expectAccessible(page, 'address entry with an error')
+  })
+})
