@@ -19,7 +19,9 @@ export function registerServeCommand(program: Command) {
     .option('--no-worker', 'serve HTTP only; run `footprint worker` elsewhere')
     .action(async (options: { demo?: boolean; worker: boolean }) => {
       const config = readConfig()
-      const log = createLogger(config.logLevel)
+      // At an interactive terminal (npm start) request logs would bury the sign-ins; a service
+      // manager or container (no TTY) gets the full JSON log. LOG_LEVEL always wins.
+      const log = createLogger(process.env.LOG_LEVEL || !process.stderr.isTTY ? config.logLevel : 'warn')
       const started = Date.now()
       const runtime = await openRuntime(config, log)
       const context = { db: runtime.db, log }
