@@ -68,6 +68,46 @@ function classify(error: unknown, limits: DecodeLimits): DecodeError {
   return new DecodeError('corrupt', `corrupt or truncated image: ${message.split('\n')[0]?.trim()}`)
 }
 
+/**
+ * CMYK → RGB as ImageMagick's `convert … pnm:-` does it, bit for bit: R = (1 − C)(1 − K) on ink values,
+ * computed at Q16 and reduced to 8 bits, which equals round((255 − c)(255 − k) / 255) on 8-bit ink.
+ * `pipelineColourspace('cmyk')` gives the stored CMYK untouched by any profile (libvips' own conversion
+ * goes through a CMYK profile and was 6–12 bits off). Both libraries read every CMYK JPEG as Adobe's
+ * inverted storage (ImageMagick: `QuantumRange − sample`; the libvips in sharp 0.34.5: `255 − sample`,
+ * Adobe marker or not), so libvips' samples are ImageMagick's ink values as they are.
+ */
+async function decodeCmyk(
+  bytes: Buffer,
+  input: sharp.SharpOptions,
+  limits: DecodeLimits,
+  depth: string | undefined,
+): Promise<Pixels> {
+  // 16-bit CMYK (TIFF): read as 16-bit and keep the high byte, as for 16-bit RGB; a cast to 8 bits would clip.
+  const wide = depth === 'ushort'
+  const { data, info } = await sharp(bytes, input)
+    .timeout({ seconds: limits.timeoutSeconds })
+    .pipelineColourspace('cmyk')
+    .toColourspace('cmyk')
+    .raw({ depth: wide ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true })
+  const samples = wide
+    ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength >> 1)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  const shift = wide ? 8 : 0
+  const { width, height, channels } = info
+  if (channels < 4) throw new DecodeError('corrupt', `CMYK image with ${channels} channels`)
+  const n = width * height
+  const rgb = new Uint8Array(n * 3)
+  for (let p = 0, i = 0, o = 0; p < n; p++, i += channels, o += 3) {
+    const white = 255 - (samples[i + 3]! >> shift)
+    // round(x / 255) as floor((x + 127) / 255): x / 255 never ends in exactly .5 (255 is odd).
+    rgb[o] = Math.floor(((255 - (samples[i]! >> shift)) * white + 127) / 255)
+    rgb[o + 1] = Math.floor(((255 - (samples[i + 1]! >> shift)) * white + 127) / 255)
+    rgb[o + 2] = Math.floor(((255 - (samples[i + 2]! >> shift)) * white + 127) / 255)
+  }
+  return { data: rgb, width, height, channels: 3 }
+}
+
 export async function decodeImage(
   bytes: Buffer,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
@@ -109,8 +149,11 @@ export async function decodeImage(
         `${metadata.depth} samples reduced to 8 bits by keeping the high byte (the reference keeps the low byte)`,
       )
     }
-    if (metadata.space === 'cmyk') notes.push('CMYK converted to RGB by libvips, not ImageMagick')
     if ((metadata.pages ?? 1) > 1) notes.push(`first of ${metadata.pages} frames`)
+    if (metadata.space === 'cmyk') {
+      const pixels = await decodeCmyk(bytes, input, limits, metadata.depth)
+      return { pixels, format: metadata.format ?? 'unknown', notes }
+    }
     const { data, info } = await sharp(bytes, input)
       .timeout({ seconds: limits.timeoutSeconds })
       .raw({ depth: 'uchar' })

@@ -16,7 +16,7 @@ export interface ManifestRecord {
   mode?: PdqMode
   /** orig, rot90, rot180, rot270, flipX, flipY, flipPlus1, flipMinus1 (the reference's order). */
   dihedral?: string[]
-  /** Where the decode knowingly departs from the reference (16-bit, CMYK, first frame of many). */
+  /** Where the decode knowingly departs from the reference (16-bit, first frame of many). */
   notes?: string[]
   /** Why this file has no PDQ; digests are still given whenever the bytes could be read. */
   error?: string
