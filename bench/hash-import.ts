@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { systemActor } from '../src/access/model.js'
-import { importHashList, prof } from '../src/matching/import.js'
+import { importHashList } from '../src/matching/import.js'
 import { connect } from '../src/platform/db.js'
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js'
 import { createLogger } from '../src/platform/logger.js'
@@ -89,7 +89,6 @@ export async function run(args: string[]): Promise<void> {
           format: format as HashListFormat,
           set: { name: `bench ${format} ${size} ${Date.now()}`, source: 'bench' },
         })
-        prof('commit')
         const seconds = (performance.now() - started) / 1000
         clearInterval(sampler)
         console.log(
