@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { refusalOfAsync } from '../../../test/refusals.js'
 import { RefusalError } from '../model.js'
 import {
   type CybertiplineXml,
@@ -16,14 +17,7 @@ const xmlFixtures = readdirSync(fixtures).filter((name) => name.endsWith('.xml')
 const reportFixtures = xmlFixtures.filter((name) => name.startsWith('report-'))
 const fileDetailsFixtures = xmlFixtures.filter((name) => name.startsWith('filedetails-'))
 
-async function refusalOf(action: () => Promise<unknown>): Promise<RefusalError> {
-  const error = await action().then(
-    () => new Error('expected a refusal'),
-    (thrown: unknown) => thrown,
-  )
-  if (error instanceof RefusalError) return error
-  throw error
-}
+const refusalOf = refusalOfAsync
 
 function report(result: CybertiplineXml) {
   if (result.root !== 'report') throw new Error(`expected a report, got ${result.root}`)

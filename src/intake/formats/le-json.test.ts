@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { refusalOf } from '../../../test/refusals.js'
 import { RefusalError } from '../model.js'
 import { parseLeJson, parseLeJsonValue } from './le-json.js'
 import { mutatedJsonDocuments } from './mutations.js'
@@ -10,16 +11,6 @@ const skeletonText = readFileSync(new URL('le-report-shape.SYNTHETIC.json', fixt
 const skeleton = (): Record<string, unknown> => JSON.parse(skeletonText)
 const person = '/reportedInformation/reportedPeople/reportedPersons/0'
 const file = '/reportedInformation/uploadedFiles/uploadedFiles/0'
-
-function refusalOf(action: () => unknown): RefusalError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof RefusalError) return error
-    throw error
-  }
-  throw new Error('expected a refusal')
-}
 
 describe('parseLeJson on the synthetic LE skeleton', () => {
   const referral = parseLeJson(skeletonText)

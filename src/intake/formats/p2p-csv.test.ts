@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { refusalOf } from '../../../test/refusals.js'
 import { RefusalError } from '../model.js'
 import { mutatedCsvDocuments } from './mutations.js'
 import { parseP2pCsv } from './p2p-csv.js'
@@ -17,16 +18,6 @@ const sightingsCsv = [
   `192.0.2.10,6346,2025-03-01T12:00:00Z,BBBB0002,Shareaza,Gnutella,${md5a},,,a.jpg`,
   `198.51.100.7,51413,2025-03-01T09:00:00+01:00,,qBittorrent,BitTorrent,,,${sha1},`,
 ].join('\n')
-
-function refusalOf(action: () => unknown): RefusalError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof RefusalError) return error
-    throw error
-  }
-  throw new Error('expected a refusal')
-}
 
 describe('parseP2pCsv', () => {
   const referrals = parseP2pCsv(sightingsCsv)

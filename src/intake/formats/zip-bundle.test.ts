@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { refusalOfAsync } from '../../../test/refusals.js'
 import { RefusalError } from '../model.js'
 import { seededRandom } from './mutations.js'
 import { readZipBundle } from './zip-bundle.js'
@@ -19,14 +20,7 @@ const bundleEntries: FixtureEntry[] = [
   { name: 'files/900000001-file-1.jpg', content: 'placeholder media bytes', method: 'store' },
 ]
 
-async function refusalOf(source: Buffer, limits = {}): Promise<RefusalError> {
-  const error = await readZipBundle(source, limits).then(
-    () => new Error('expected a refusal'),
-    (thrown: unknown) => thrown,
-  )
-  if (error instanceof RefusalError) return error
-  throw error
-}
+const refusalOf = (source: Buffer, limits = {}) => refusalOfAsync(() => readZipBundle(source, limits))
 
 describe('readZipBundle', () => {
   it('reads the JSON report and lists every file without extracting media', async () => {
