@@ -5,7 +5,7 @@
 // (a scratch database is created and dropped) or an embedded Postgres in a temporary folder.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -22,6 +22,7 @@ import { createLogger } from '../src/platform/logger.js'
 import { migrate } from '../src/platform/migrate.js'
 import { type JobDefinition, startWorker } from '../src/platform/queue.js'
 import { COPY_TABLES, copyColumns, copyRowsOf } from './ingest-copy.js'
+import { nodeCpuSeconds, postgresCpuSeconds } from './process-cpu.js'
 
 interface Options {
   count: number
@@ -142,6 +143,10 @@ export async function run(args: string[]): Promise<void> {
     )
     const worker = await startWorker(pool, timed, { db, log }, options.workers)
     const actor = systemActor('bench')
+    // CPU is only counted for the embedded server, whose processes are ours to read.
+    const pgDir = process.env.DATABASE_URL ? null : join(folder, 'pg')
+    const pgCpuBefore = pgDir ? postgresCpuSeconds(pgDir) : null
+    const nodeCpuBefore = nodeCpuSeconds()
     const started = performance.now()
     let readMs = 0
     let storeMs = 0
@@ -172,6 +177,10 @@ export async function run(args: string[]): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const totalSeconds = (performance.now() - started) / 1000
+    const nodeCpu = nodeCpuSeconds() - nodeCpuBefore
+    const pgCpuAfter = pgDir ? postgresCpuSeconds(pgDir) : null
+    const pgCpu = pgCpuBefore !== null && pgCpuAfter !== null ? pgCpuAfter - pgCpuBefore : null
+    const load = loadavg()[0]!.toFixed(2)
     await worker.stop()
     const { rows: done } = await pool.query<{ n: number; packages: number }>(
       `select count(*) filter (where status in ('triaged', 'unlocated'))::int as n,
@@ -190,6 +199,13 @@ export async function run(args: string[]): Promise<void> {
       `  end to end (through packages): ${rate.toFixed(0)} referrals/s in ${totalSeconds.toFixed(1)} s`,
     )
     console.log(`    ${done[0]?.n} referrals finished, ${done[0]?.packages} packages`)
+    if (pgCpu !== null) {
+      const perReferral = ((nodeCpu + pgCpu) * 1000) / options.count
+      console.log(
+        `  CPU: Node ${nodeCpu.toFixed(1)} s + Postgres ${pgCpu.toFixed(1)} s = ${perReferral.toFixed(3)} ms per referral` +
+          ` (${(2000 / perReferral).toFixed(0)} referrals/s if 2 cores did nothing else; load average ${load})`,
+      )
+    }
     for (const [stage, ms] of stageMs) console.log(`    ${stage}: ${(ms / 1000).toFixed(1)} s in jobs`)
     console.log(
       `  COPY baseline (${sample} referrals' rows into scratch tables): ${copy.toFixed(0)} referrals/s`,

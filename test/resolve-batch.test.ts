@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ingestDocuments } from '../src/intake/service.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
@@ -62,5 +63,33 @@ describe('resolving a batch', () => {
   it('does not link on an identifier seen in more than 25 referrals', async () => {
     const subjects = await ingest(Array.from({ length: 26 }, () => ({ email: 'test@test.com' })))
     expect(new Set(subjects).size).toBe(26)
+  })
+
+  it('counts an identifier across earlier batches up to the cap: linked at 25 referrals, not at 26', async () => {
+    const earlier = await ingest(Array.from({ length: 24 }, () => ({ email: 'club@example.org' })))
+    expect(new Set(earlier).size).toBe(1)
+    const [twentyFifth] = await ingest([{ email: 'club@example.org' }])
+    expect(twentyFifth).toBe(earlier[0])
+    const [twentySixth] = await ingest([{ email: 'club@example.org' }])
+    expect(twentySixth).not.toBe(earlier[0])
+    const created = await t.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'subject.created')
+      .where('record_id', '=', twentySixth!)
+      .executeTakeFirstOrThrow()
+    expect((created.details as { cappedIdentifiers: string[] }).cappedIdentifiers).toHaveLength(1)
+  })
+})
+
+describe('evidence is never deleted', () => {
+  it('refuses to delete referrals and identifiers, whoever asks', async () => {
+    await ingest([{ email: 'kept@example.org' }])
+    await expect(sql`delete from referrals`.execute(t.db)).rejects.toThrow(/referrals rows are never deleted/)
+    await expect(sql`delete from identifiers`.execute(t.db)).rejects.toThrow(
+      /identifiers rows are never deleted/,
+    )
+    const left = await sql<{ n: number }>`select count(*)::int as n from referrals`.execute(t.db)
+    expect(left.rows[0]!.n).toBeGreaterThan(0)
   })
 })

@@ -6,8 +6,8 @@
  * upload). A `<fileDetails>` naming a report not received is refused before anything is written.
  */
 import type { AuditEntry } from '../audit/service.js'
+import { allocateIds } from '../platform/bulk-insert.js'
 import type { Queryable, Tx } from '../platform/db.js'
-import { allocateIds } from './bulk-insert.js'
 import type { ReadDocument, ReadFileDetails } from './documents.js'
 import { RefusalError } from './model.js'
 import { attachedFileDetails, insertDocuments, insertReferralContents, reportsByReference } from './repo.js'

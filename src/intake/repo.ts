@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
+import { bulkInsert } from '../platform/bulk-insert.js'
 import type { Queryable } from '../platform/db.js'
 import { normaliseIdentifier } from '../subjects/normalise.js'
-import { bulkInsert } from './bulk-insert.js'
 import type { ReceivedDocument } from './documents.js'
 import type { ExtractedFile, ExtractedIdentifier, ReferralDocument } from './model.js'
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Queryable } from '../platform/db.js'
+import { anyId, type Queryable } from '../platform/db.js'
 import type { AreaRow, DistrictRow } from './rules.js'
 
 export interface CandidateAddress {
@@ -19,7 +19,7 @@ export async function candidateAddressesOf(
   const entered = await db
     .selectFrom('subject_addresses')
     .select(['subject_id', 'street', 'city', 'postcode'])
-    .where('subject_id', 'in', subjectIds)
+    .where('subject_id', '=', anyId(subjectIds))
     .orderBy('subject_id')
     .orderBy('entered_at', 'desc')
     .orderBy('id', 'desc')

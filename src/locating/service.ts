@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Actor } from '../access/model.js'
 import { systemActor } from '../access/model.js'
 import { recordAudit, recordAuditMany } from '../audit/service.js'
-import type { Db, Tx } from '../platform/db.js'
+import { anyId, type Db, type Tx } from '../platform/db.js'
 import { NotFoundError, ValidationError } from '../platform/errors.js'
 import { enqueue } from '../platform/queue.js'
 import { locateSubjectsJob } from './jobs.js'
@@ -75,7 +75,7 @@ export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Pro
   const subjects = await tx
     .selectFrom('subjects')
     .select(['id', 'force_id'])
-    .where('id', 'in', subjectIds)
+    .where('id', '=', anyId(subjectIds))
     .where('merged_into', 'is', null)
     .orderBy('id')
     .execute()

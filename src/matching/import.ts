@@ -7,6 +7,7 @@ import { type Actor, actorLabel } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
 import type { Db } from '../platform/db.js'
 import { enqueue } from '../platform/queue.js'
+import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
 import type { HashListFormat } from '../platform/schema.js'
 import { type HashListEntry, HashListError } from './formats/hash-list-entry.js'
 import { type ReadOptions, type Rejection, readHashList, readHashListPartially } from './hash-list-sources.js'
@@ -169,27 +170,10 @@ export async function importHashList(
   })
 }
 
-/**
- * Turns off per-row triggers for the rest of the transaction when the role may (superuser, or
- * `GRANT SET ON PARAMETER session_replication_role`); otherwise leaves them on. The only triggers on
- * known_hashes are its foreign-key checks, three per inserted row: a third of a 1M-entry import.
- * They are redundant for the statements that follow: every key they write is this set (locked
- * FOR UPDATE above), this import or this change (both inserted by this transaction), or a row the
- * same statement joined to. Unique indexes and check constraints still apply.
- */
-async function skipRowTriggers(tx: Db): Promise<boolean> {
-  await sql`savepoint skip_row_triggers`.execute(tx)
-  try {
-    await sql`set local session_replication_role = replica`.execute(tx)
-    await sql`release savepoint skip_row_triggers`.execute(tx)
-    return true
-  } catch {
-    // Not permitted: the triggers run, which is correct, only slower.
-    await sql`rollback to savepoint skip_row_triggers`.execute(tx)
-    return false
-  }
-}
-
+// The only triggers on known_hashes are its foreign-key checks, three per inserted row: a third of a
+// 1M-entry import. They are redundant for the statements of applyStagedEntries: every key they write
+// is this set (locked FOR UPDATE before), this import or this change (both inserted by this
+// transaction), or a row the same statement joined to.
 async function applyStagedEntries(tx: Db, setId: string, seq: string, importId: string, replace: boolean) {
   const skipped = await skipRowTriggers(tx)
   const differs = sql`(k.category, k.series, k.victim_identified, k.source_reference, k.quality, k.source_category)
@@ -230,7 +214,7 @@ async function applyStagedEntries(tx: Db, setId: string, seq: string, importId: 
     join known_hashes new on new.import_id = ${importId} and new.algorithm = s.algorithm and new.value = s.value
     where old.id = s.id`.execute(tx)
   // The audit row, job and anything after are written with triggers as usual.
-  if (skipped) await sql`set local session_replication_role = default`.execute(tx)
+  await restoreRowTriggers(tx, skipped)
   const total = await sql<{ n: number }>`select count(*)::int as n from hash_import_entries`.execute(tx)
   const addedCount = Number(added.numAffectedRows ?? 0)
   const supersededCount = Number(superseded.numAffectedRows ?? 0)

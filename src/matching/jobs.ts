@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { assessSubjectsJob } from '../packages/jobs.js'
+import { anyId } from '../platform/db.js'
 import { defineJob, enqueue } from '../platform/queue.js'
 import { resolveReferralsJob } from '../subjects/jobs.js'
 import { matcherFor } from './matcher.js'
@@ -20,7 +21,7 @@ export const matchReferralsJob = defineJob({
       await tx
         .updateTable('referrals')
         .set({ status: 'matched' })
-        .where('id', 'in', payload.referralIds)
+        .where('id', '=', anyId(payload.referralIds))
         .where('status', '=', 'received')
         .execute()
       await enqueue(tx, resolveReferralsJob, payload)

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely'
-import type { Queryable } from '../platform/db.js'
+import { anyId, type Queryable } from '../platform/db.js'
 import { entryKey } from './index-sync.js'
 import type { LibraryChange } from './library-repo.js'
 import type { LibraryMatcher } from './matcher.js'
@@ -41,7 +41,7 @@ export async function insertPdqMatches(
   const files = await tx
     .selectFrom('referral_files')
     .select(['id', 'pdq'])
-    .where('referral_id', 'in', referralIds)
+    .where('referral_id', '=', anyId(referralIds))
     .where('pdq', 'is not', null)
     .execute()
   const usable = files.filter((f) => f.pdq !== null && isPdqHex(f.pdq))

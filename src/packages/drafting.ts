@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { systemActor } from '../access/model.js'
 import { type AuditEntry, recordAuditMany } from '../audit/service.js'
-import type { Tx } from '../platform/db.js'
+import { anyId, type Tx } from '../platform/db.js'
 import { assessSubjects } from '../triage/batch.js'
 
 const TRIAGE = systemActor('triage')
@@ -16,7 +16,7 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
   const subjects = await tx
     .selectFrom('subjects')
     .select(['id', 'force_id'])
-    .where('id', 'in', subjectIds)
+    .where('id', '=', anyId(subjectIds))
     .where('force_id', 'is not', null)
     .where('merged_into', 'is', null)
     .orderBy('id')
@@ -29,7 +29,7 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
       await tx
         .selectFrom('packages')
         .select(['id', 'subject_id', 'band_change_reason'])
-        .where('subject_id', 'in', ids)
+        .where('subject_id', '=', anyId(ids))
         .where('status', '=', 'awaiting_review')
         .execute()
     ).map((p) => [p.subject_id, p]),
@@ -38,7 +38,7 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
     .selectFrom('package_referrals')
     .innerJoin('packages', 'packages.id', 'package_referrals.package_id')
     .select(['packages.subject_id', 'package_referrals.referral_id'])
-    .where('packages.subject_id', 'in', ids)
+    .where('packages.subject_id', '=', anyId(ids))
     .where('packages.status', 'not in', ['closed', 'awaiting_review'])
     .execute()
   const sentOf = new Set(sent.map((r) => `${r.subject_id}/${r.referral_id}`))
@@ -47,7 +47,7 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
       await tx
         .selectFrom('packages')
         .select(['subject_id', (eb) => eb.fn.max('version').as('version')])
-        .where('subject_id', 'in', ids)
+        .where('subject_id', '=', anyId(ids))
         .groupBy('subject_id')
         .execute()
     ).map((v) => [v.subject_id, Number(v.version)]),

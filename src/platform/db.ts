@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely'
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
@@ -28,3 +28,9 @@ export function connect(url: string, max = 10): Connection {
     close: () => db.destroy(),
   }
 }
+
+/**
+ * `= any(array)` for a batch of ids: one parameter however many ids, where `in (...)` sends one each
+ * and makes Postgres parse and plan a list as long as the batch.
+ */
+export const anyId = (ids: readonly string[]) => sql<string>`any(${ids}::bigint[])`

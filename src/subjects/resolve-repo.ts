@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../platform/db.js'
 import { LINKING_KINDS } from './normalise.js'
+import { OVER_LINKED_REFERRALS } from './repo.js'
 
 /** Set-based reads and writes of subject resolution: one statement per step for a whole batch. */
 
@@ -12,36 +13,43 @@ export interface ReferralLink {
   referrals: number
 }
 
-/** The reported person's e-mails, phones and accounts of each unresolved referral of the batch. */
+/**
+ * The reported person's e-mails, phones and accounts of each unresolved referral of the batch, each with
+ * how many referrals name it. Every step is driven from the batch through an index (materialised, so
+ * the plan does not depend on statistics that lag a bulk load) and its cost does not grow with the
+ * table: counting stops past the cap, so a placeholder address in a million reports costs no more
+ * than one in 26.
+ */
 export async function linkingIdentifiersOfBatch(db: Queryable, referralIds: readonly string[]) {
   const result = await sql<ReferralLink>`
-    with batch as (
+    with batch as materialized (
       select distinct ri.referral_id, ri.identifier_id, i.kind
-      from referral_identifiers ri
-      join identifiers i on i.id = ri.identifier_id
-      join referrals r on r.id = ri.referral_id and r.subject_id is null
-      where ri.referral_id = any(${referralIds}::bigint[]) and ri.normalised and ri.role = 'reported_person'
-        and i.kind = any(${LINKING_KINDS as string[]}::text[])
-    ), seen as (
-      -- Counted per identifier through its index, so the cost does not grow with the table.
-      select d.identifier_id,
-        (select count(distinct ri.referral_id)::int from referral_identifiers ri where ri.identifier_id = d.identifier_id)
-          as referrals
-      from (select distinct identifier_id from batch) d
+      from unnest(${referralIds}::bigint[]) as u(id)
+      join referrals r on r.id = u.id and r.subject_id is null
+      join lateral (select x.referral_id, x.identifier_id from referral_identifiers x
+        where x.referral_id = u.id and x.normalised and x.role = 'reported_person') ri on true
+      join identifiers i on i.id = ri.identifier_id and i.kind = any(${LINKING_KINDS as string[]}::text[])
     )
-    select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind, s.referrals
-    from batch b join seen s on s.identifier_id = b.identifier_id`.execute(db)
+    -- Counted per row, not joined to a per-identifier table: with no statistics yet (a bulk load) the
+    -- planner takes both sides for one row and nests a join that compares every pair.
+    select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind,
+      (select count(*)::int from (select distinct x.referral_id from referral_identifiers x
+        where x.identifier_id = b.identifier_id order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
+        as referrals
+    from batch b`.execute(db)
   return result.rows
 }
 
-/** Live subjects of already-resolved referrals sharing any of these identifiers. */
+/** Live subjects of already-resolved referrals sharing any of these identifiers (each under the cap). */
 export async function subjectsByIdentifier(db: Queryable, identifierIds: readonly string[]) {
   if (identifierIds.length === 0) return []
+  // offset 0 keeps the lookup per identifier: flattened, Postgres would hash-join the whole table.
   const result = await sql<{ identifierId: string; subjectId: string }>`
     select distinct u.id as "identifierId", r.subject_id as "subjectId"
     from unnest(${identifierIds}::bigint[]) as u(id)
-    join lateral (select referral_id from referral_identifiers where identifier_id = u.id) ri on true
-    join referrals r on r.id = ri.referral_id
+    join lateral (select x.referral_id from referral_identifiers x where x.identifier_id = u.id offset 0) ri on true
+    join lateral (select subject_id from referrals where id = ri.referral_id and subject_id is not null offset 0) r
+      on true
     join subjects s on s.id = r.subject_id and s.merged_into is null`.execute(db)
   return result.rows
 }

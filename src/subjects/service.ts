@@ -48,7 +48,9 @@ export async function resolveReferrals(tx: Tx, referralIds: readonly string[]): 
   const usable = links.filter((l) => l.referrals <= OVER_LINKED_REFERRALS)
   const components = new Components()
   for (const link of usable) components.join(`r${link.referralId}`, `i${link.identifierId}`)
-  const sharing = await subjectsByIdentifier(tx, [...new Set(usable.map((l) => l.identifierId))])
+  // An identifier named by one referral only (this one) can have no subject yet.
+  const shared = usable.filter((l) => l.referrals > 1).map((l) => l.identifierId)
+  const sharing = await subjectsByIdentifier(tx, [...new Set(shared)])
   for (const row of sharing) components.join(`s${row.subjectId}`, `i${row.identifierId}`)
   // Each component's subjects, oldest first, and its referrals.
   const groups = new Map<string, { subjects: Set<string>; referrals: string[] }>()

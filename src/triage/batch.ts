@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Queryable } from '../platform/db.js'
+import { anyId, type Queryable } from '../platform/db.js'
 import type { ImageCategory } from '../platform/schema.js'
 import { type Indicators, type Suggestion, suggestBand } from './rules.js'
 
@@ -33,7 +33,7 @@ export async function assessSubjects(
       'informational',
       'operation_id',
     ])
-    .where('subject_id', 'in', subjectIds)
+    .where('subject_id', '=', anyId(subjectIds))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
