@@ -2,8 +2,8 @@
 --
 -- Evidence is never deleted: a referral, the operation it belongs to and the identifiers it names
 -- stay for as long as the database does. The guards make that a rule of the schema, which is also
--- what lets intake skip per-row foreign-key checks for keys pointing at these tables
--- (src/platform/row-triggers.ts): a row that can never be deleted needs no lock against deletion.
+-- what lets intake and the pipeline stages skip per-row foreign-key checks for keys pointing at these
+-- tables (src/platform/row-triggers.ts): a row that can never be deleted needs no lock against it.
 create function refuse_delete() returns trigger language plpgsql as $$
 begin
   raise exception '% rows are never deleted', tg_table_name using errcode = 'restrict_violation';
@@ -14,6 +14,14 @@ create trigger referrals_never_deleted before delete on referrals
 create trigger identifiers_never_deleted before delete on identifiers
   for each statement execute function refuse_delete();
 create trigger operations_never_deleted before delete on operations
+  for each statement execute function refuse_delete();
+-- Likewise the pipeline's own records (a merged subject is kept, pointing at the survivor; a package
+-- is closed, never removed) and the forces they name.
+create trigger subjects_never_deleted before delete on subjects
+  for each statement execute function refuse_delete();
+create trigger packages_never_deleted before delete on packages
+  for each statement execute function refuse_delete();
+create trigger forces_never_deleted before delete on forces
   for each statement execute function refuse_delete();
 
 -- Each referral's status moves on three times after it is stored (matched, located, triaged). Room

@@ -119,6 +119,38 @@ describe('CyberTipline XML', () => {
   })
 })
 
+describe('verbatim storage', () => {
+  it('keeps every document of a batch byte for byte, whatever their sizes and bytes', async () => {
+    // Sizes from tiny to large, a byte-order mark, CRLF and non-ASCII text: the bodies travel as one
+    // buffer cut apart in SQL, so an off-by-one would shift every body after the first.
+    const incoming = Array.from({ length: 40 }, (_, i) => {
+      const report = leReport({ email: `verbatim${i}@example.org` })
+      const text = JSON.stringify({ ...report, padding: 'é'.repeat(i * i * 13) }, null, i % 3)
+      const body = Buffer.from(
+        i % 4 === 0 ? `\ufeff${text}` : i % 4 === 1 ? text.replace(/\n/g, '\r\n') : text,
+      )
+      return { fileName: `verbatim-${i}.json`, body }
+    })
+    const { outcomes, refusals } = await ingestDocuments(t.db, INTAKE, incoming)
+    expect(refusals).toEqual([])
+    const stored = await t.db
+      .selectFrom('referrals')
+      .innerJoin('referral_documents as d', 'd.id', 'referrals.document_id')
+      .select(['referrals.id', 'd.body', 'd.file_name'])
+      .where(
+        'referrals.id',
+        'in',
+        outcomes.map((o) => o.referralId),
+      )
+      .execute()
+    expect(stored).toHaveLength(incoming.length)
+    for (const row of stored) {
+      const original = incoming.find((d) => d.fileName === row.file_name)!
+      expect(Buffer.compare(row.body, original.body)).toBe(0)
+    }
+  })
+})
+
 describe('the LE JSON skeleton', () => {
   it('lands each field in the right row, with its path and the verbatim document', async () => {
     const incoming = fixture('le-report-shape.SYNTHETIC.json')

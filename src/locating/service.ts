@@ -5,6 +5,7 @@ import { recordAudit, recordAuditMany } from '../audit/service.js'
 import { anyId, type Db, type Tx } from '../platform/db.js'
 import { NotFoundError, ValidationError } from '../platform/errors.js'
 import { enqueue } from '../platform/queue.js'
+import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
 import { locateSubjectsJob } from './jobs.js'
 import { findPostcode, parsePostcode } from './postcode.js'
 import { areaRows, candidateAddressesOf, districtRows } from './repo.js'
@@ -86,6 +87,8 @@ export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Pro
   )
   const u = (values: unknown[], type: string) => sql`${values}::${sql.raw(type)}[]`
   const where = results.map((r) => r.location)
+  // The keys written are forces (never deleted): no per-row checks.
+  const skipped = await skipRowTriggers(tx)
   await sql`update subjects s set status = x.status::subject_status, force_id = x.force_id, postcode = x.postcode,
       location_method = x.method, location_confidence = x.confidence, location_reason = x.reason, updated_at = now()
     from unnest(${u(
@@ -125,6 +128,7 @@ export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Pro
       as x(subject_id, status)
     where r.subject_id = x.subject_id and r.status in ('resolved', 'unlocated', 'located')`.execute(tx)
   const forceBefore = new Map(subjects.map((s) => [s.id, s.force_id]))
+  await restoreRowTriggers(tx, skipped)
   await recordAuditMany(
     tx,
     LOCATOR,

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { systemActor } from '../access/model.js'
 import { type AuditEntry, recordAuditMany } from '../audit/service.js'
 import { anyId, type Tx } from '../platform/db.js'
+import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
 import { assessSubjects } from '../triage/batch.js'
 
 const TRIAGE = systemActor('triage')
@@ -62,6 +63,9 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
       creates.push({ subjectId: s.id, forceId: s.force_id! })
   }
   const force = new Map(subjects.map((s) => [s.id, s.force_id!]))
+  // The keys written are subjects, forces, operations, packages and referrals, none ever deleted, or
+  // packages this transaction inserts: no per-row checks.
+  const skipped = await skipRowTriggers(tx)
   if (updates.length > 0) {
     const u = updates.map((p) => ({ p, a: assessments.get(p.subjectId)! }))
     await sql`update packages p set force_id = x.force_id, suggested_band = x.band::band, band_reasons = x.reasons,
@@ -126,5 +130,6 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
       details: { suggestedBand: a.band, rules: a.reasons.map((r) => r.rule) },
     }
   })
+  await restoreRowTriggers(tx, skipped)
   await recordAuditMany(tx, TRIAGE, audit)
 }

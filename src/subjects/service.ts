@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { systemActor } from '../access/model.js'
 import { type AuditEntry, recordAuditMany } from '../audit/service.js'
 import type { Tx } from '../platform/db.js'
+import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
 import { OVER_LINKED_REFERRALS } from './repo.js'
 import {
   attachReferrals,
@@ -63,19 +64,27 @@ export async function resolveReferrals(tx: Tx, referralIds: readonly string[]): 
   for (const id of unresolved) groupOf(`r${id}`).referrals.push(id)
   for (const row of sharing) groupOf(`s${row.subjectId}`).subjects.add(row.subjectId)
   const live = [...groups.values()].filter((g) => g.referrals.length > 0)
+  // Every key written below is a subject (never deleted) or a row of this transaction: no per-row checks.
+  const skipped = await skipRowTriggers(tx)
   const fresh = await createSubjects(tx, live.filter((g) => g.subjects.size === 0).length)
   const audit: AuditEntry[] = []
   const merges: { from: string; into: string }[] = []
   const attach: { referralId: string; subjectId: string }[] = []
   const touched: string[] = []
-  const cappedOf = (referralId: string) =>
-    links
-      .filter((l) => l.referralId === referralId && l.referrals > OVER_LINKED_REFERRALS)
-      .map((l) => l.identifierId)
+  const capped = new Map<string, string[]>()
+  for (const l of links)
+    if (l.referrals > OVER_LINKED_REFERRALS) {
+      const list = capped.get(l.referralId) ?? []
+      list.push(l.identifierId)
+      capped.set(l.referralId, list)
+    }
+  const cappedOf = (referralId: string) => capped.get(referralId) ?? []
   const sharedOf = new Map<string, { kind: string; id: string }[]>()
   for (const l of usable) {
     if (l.referrals <= 1) continue
-    sharedOf.set(l.referralId, [...(sharedOf.get(l.referralId) ?? []), { kind: l.kind, id: l.identifierId }])
+    const list = sharedOf.get(l.referralId) ?? []
+    list.push({ kind: l.kind, id: l.identifierId })
+    sharedOf.set(l.referralId, list)
   }
   for (const group of live) {
     const existing = [...group.subjects].sort((a, b) => Number(a) - Number(b))
@@ -112,6 +121,7 @@ export async function resolveReferrals(tx: Tx, referralIds: readonly string[]): 
   }
   await mergeSubjects(tx, merges)
   await attachReferrals(tx, attach)
+  await restoreRowTriggers(tx, skipped)
   await recordAuditMany(tx, RESOLVER, audit)
   return touched
 }

@@ -63,12 +63,20 @@ export async function assessSubjects(
     from referrals r where r.subject_id = any(${subjectIds}::bigint[]) and ${CURRENT_R} group by r.subject_id`.execute(
     db,
   )
+  // Grouped once: a batch holds hundreds of subjects, and scanning every row per subject is quadratic.
+  const ownOf = new Map<string, typeof referrals>()
+  for (const r of referrals) {
+    const list = ownOf.get(r.subject_id!) ?? []
+    list.push(r)
+    ownOf.set(r.subject_id!, list)
+  }
+  const matchedFiles = new Map(categories.rows.map((x) => [`${x.subjectId}/${x.category}`, x.files]))
+  const countOf = new Map(counts.rows.map((x) => [x.subjectId, x]))
   const assessments = new Map<string, SubjectAssessment>()
   for (const subjectId of subjectIds) {
-    const own = referrals.filter((r) => r.subject_id === subjectId)
-    const matched = (c: 'A' | 'B' | 'C') =>
-      categories.rows.find((x) => x.subjectId === subjectId && x.category === c)?.files ?? 0
-    const count = counts.rows.find((x) => x.subjectId === subjectId)
+    const own = ownOf.get(subjectId) ?? []
+    const matched = (c: 'A' | 'B' | 'C') => matchedFiles.get(`${subjectId}/${c}`) ?? 0
+    const count = countOf.get(subjectId)
     const indicators: Indicators = {
       referrals: own.length,
       matchedFiles: { A: matched('A'), B: matched('B'), C: matched('C') },
