@@ -1,4 +1,4 @@
-// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2]`
+// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1]`
 // Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
 // every downstream stage (match, resolve, locate, package) with the worker running alongside, then
 // COPYs the same rows into scratch tables in the same run as the baseline. Uses DATABASE_URL's server
@@ -29,16 +29,19 @@ interface Options {
   batch: number
   copySample: number
   workers: number
+  /** Intake sessions storing batches at the same time, as several API clients or ingest runs would. */
+  clients: number
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { count: 50_000, batch: 500, copySample: 20_000, workers: 2 }
+  const options: Options = { count: 50_000, batch: 500, copySample: 20_000, workers: 2, clients: 1 }
   for (let i = 0; i < args.length; i += 2) {
     const value = Number(args[i + 1])
     if (args[i] === '--count') options.count = value
     else if (args[i] === '--batch') options.batch = value
     else if (args[i] === '--copy-sample') options.copySample = value
     else if (args[i] === '--workers') options.workers = value
+    else if (args[i] === '--clients') options.clients = value
     else throw new Error(`unknown option ${args[i]}`)
   }
   return options
@@ -151,25 +154,30 @@ export async function run(args: string[]): Promise<void> {
     let readMs = 0
     let storeMs = 0
     const memory: string[] = []
-    for (let start = 0; start < options.count; start += options.batch) {
-      const size = Math.min(options.batch, options.count - start)
-      const t0 = performance.now()
-      const incoming = Array.from({ length: size }, (_, k) => ({
-        fileName: `${start + k}.json`,
-        body: syntheticReport(start + k),
-      }))
-      const { read, refusals } = await readDocuments(incoming)
-      if (refusals.length > 0) throw refusals[0]
-      const t1 = performance.now()
-      await db.transaction().execute((tx) => storeBatch(tx, actor, read, { receivedVia: 'bench' }))
-      readMs += t1 - t0
-      storeMs += performance.now() - t1
-      if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
-        memory.push(
-          `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}`,
-        )
+    const starts: number[] = []
+    for (let start = 0; start < options.count; start += options.batch) starts.push(start)
+    const intakeClient = async () => {
+      for (let start = starts.shift(); start !== undefined; start = starts.shift()) {
+        const size = Math.min(options.batch, options.count - start)
+        const t0 = performance.now()
+        const incoming = Array.from({ length: size }, (_, k) => ({
+          fileName: `${start + k}.json`,
+          body: syntheticReport(start + k),
+        }))
+        const { read, refusals } = await readDocuments(incoming)
+        if (refusals.length > 0) throw refusals[0]
+        const t1 = performance.now()
+        await db.transaction().execute((tx) => storeBatch(tx, actor, read, { receivedVia: 'bench' }))
+        readMs += t1 - t0
+        storeMs += performance.now() - t1
+        if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
+          memory.push(
+            `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}`,
+          )
+        }
       }
     }
+    await Promise.all(Array.from({ length: options.clients }, intakeClient))
     const intakeSeconds = (performance.now() - started) / 1000
     for (;;) {
       const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from graphile_worker.jobs')
@@ -191,7 +199,7 @@ export async function run(args: string[]): Promise<void> {
     const copy = await copyBaseline(pool, sample)
     const rate = options.count / totalSeconds
     console.log(
-      `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.workers} workers`,
+      `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.clients} intake clients, ${options.workers} workers`,
     )
     console.log(`  intake only (read + store): ${(options.count / intakeSeconds).toFixed(0)} referrals/s`)
     console.log(`    read/parse ${(readMs / 1000).toFixed(1)} s, store ${(storeMs / 1000).toFixed(1)} s`)

