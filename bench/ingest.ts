@@ -154,6 +154,7 @@ export async function run(args: string[]): Promise<void> {
     let readMs = 0
     let storeMs = 0
     const memory: string[] = []
+    let fifth = { count: 0, at: started }
     const starts: number[] = []
     for (let start = 0; start < options.count; start += options.batch) starts.push(start)
     const intakeClient = async () => {
@@ -171,9 +172,16 @@ export async function run(args: string[]): Promise<void> {
         readMs += t1 - t0
         storeMs += performance.now() - t1
         if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
-          memory.push(
-            `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}`,
+          // Each fifth: memory, the intake rate over that fifth, and how far the stages lag behind.
+          const now = performance.now()
+          const { rows } = await pool.query<{ n: number }>(
+            `select count(*)::int as n from referrals where status not in ('triaged', 'unlocated')`,
           )
+          memory.push(
+            `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}, ` +
+              `${((start + size - fifth.count) / ((now - fifth.at) / 1000)).toFixed(0)}/s stored, ${rows[0]?.n} in the stages`,
+          )
+          fifth = { count: start + size, at: now }
         }
       }
     }
@@ -219,7 +227,7 @@ export async function run(args: string[]): Promise<void> {
       `  COPY baseline (${sample} referrals' rows into scratch tables): ${copy.toFixed(0)} referrals/s`,
     )
     console.log(`  ratio end-to-end / COPY: ${(rate / copy).toFixed(2)}`)
-    console.log(`  memory: ${memory.join('; ')}`)
+    console.log(`  each fifth:\n    ${memory.join('\n    ')}`)
   } finally {
     await connection.close()
     await admin.query(`drop database if exists ${name} with (force)`)
