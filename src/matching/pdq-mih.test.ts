@@ -108,15 +108,24 @@ function randomWords(count: number, seed: number): Uint32Array {
 /** The 256-bit index of bit `i` of chunk `chunk` (chunk 0 is the top half of word 0). */
 const chunkBit = (chunk: number, i: number): number => (chunk >>> 1) * 32 + (chunk & 1 ? 0 : 16) + i
 
-describe('PdqMihSegment pair filter, every fingerprint width', () => {
+describe('PdqMihSegment pair filter, every entry layout', () => {
   const size = 20_000
   const words = randomWords(size, 31337)
   const ids = Uint32Array.from({ length: size }, (_, i) => i + 1)
-  // Default (15 position bits, 12-bit fingerprints), then 8 bits as at 10M hashes, 7 as just above
-  // 2^24, 4, and none at all (positions take the whole uint32).
-  const segments = [0, 24, 25, 28, 32].map((minPositionBits) =>
-    PdqMihSegment.build(ids, words, { minPositionBits }),
-  )
+  // The default layout (17 low position bits, 3-bit steps, 12-bit fingerprints), narrower fingerprints
+  // down to none, and layouts whose tiny blocks force literal steps (12 low bits: 5 blocks here) and
+  // escapes (4 or 0 low bits, 1- or 2-bit steps), which 20k hashes would never need otherwise.
+  const layouts = [
+    { lowBits: 17, stepBits: 3 },
+    { lowBits: 21, stepBits: 3 },
+    { lowBits: 25, stepBits: 3 },
+    { lowBits: 29, stepBits: 3 },
+    { lowBits: 12, stepBits: 3 },
+    { lowBits: 12, stepBits: 2 },
+    { lowBits: 4, stepBits: 1 },
+    { lowBits: 0, stepBits: 2 },
+  ]
+  const segments = layouts.map((layout) => PdqMihSegment.build(ids, words, layout))
 
   /** Flips `count` bits of each chunk, from bit `offset` upward (wrapping within the chunk). */
   function plantQuery(target: number, counts: readonly number[], offset: number): Uint32Array {
@@ -174,12 +183,17 @@ describe('PdqMihSegment pair filter, every fingerprint width', () => {
     }
   })
 
-  it('packs the fingerprint into the bits positions leave spare, at the same memory', () => {
-    expect(segments.map((s) => s.fingerprintBits)).toEqual([12, 8, 7, 4, 0])
-    expect(new Set(segments.map((s) => s.byteLength)).size).toBe(1)
+  it('keeps the fingerprint in the bits the entry layout leaves, one uint32 per entry plus escapes', () => {
+    expect(PdqMihSegment.build(ids, words).fingerprintBits).toBe(12)
+    expect(segments.map((s) => s.fingerprintBits)).toEqual([12, 8, 4, 0, 16, 16, 16, 16])
+    const plain = size * PDQ_WORDS * 4 + size * 4 + 16 * 65_537 * 4 + 15 * size * 4
+    // Up to 2^17 hashes every position is in block 0: no escapes.
+    expect(segments.slice(0, 5).map((s) => s.byteLength)).toEqual(new Array(5).fill(plain))
+    for (const segment of segments.slice(5)) expect(segment.byteLength).toBeGreaterThan(plain)
   })
 
-  it('rejects minPositionBits above 32', () => {
-    expect(() => PdqMihSegment.build(ids, words, { minPositionBits: 33 })).toThrow(RangeError)
+  it('rejects entry layouts that do not fit a uint32', () => {
+    expect(() => PdqMihSegment.build(ids, words, { lowBits: 30, stepBits: 3 })).toThrow(RangeError)
+    expect(() => PdqMihSegment.build(ids, words, { stepBits: 4 })).toThrow(RangeError)
   })
 })

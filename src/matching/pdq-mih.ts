@@ -17,10 +17,12 @@
  * - `words` holds the hashes re-ordered by chunk 0, so table 0 needs only its bucket offsets: a bucket
  *   is a contiguous run of hashes (the "free" table), and its pair filter reads chunk 1 in place.
  * - tables 1..15 are CSR: `offsets[t]` (65,537 uint32) and one uint32 per hash, sorted by key and
- *   ascending position within a key for locality. Each uint32 is `position << f | fingerprint`: the
- *   position takes as many bits as the segment size needs and the fingerprint the rest, up to
- *   MAX_FINGERPRINT_BITS (8 bits at 10M hashes, 7 above 2^24, 12 at 1M), so memory does not depend on
- *   the filter and the filter weakens gracefully with size (no fingerprint bits at all is still exact).
+ *   ascending position. Buckets are always scanned from their start, so a position is stored as a
+ *   delta: position = block * 2^17 + low, each entry [3-bit block step from the previous entry | 17
+ *   low bits | 12-bit fingerprint]. At any size entries are ~0.5 blocks apart (N / 65,536 per bucket
+ *   over N / 2^17 blocks), so a step of 7+ is rare and costs one "escape" entry holding the jump (333
+ *   in 150M entries for 10M random hashes; at worst N / 14 per table). Plain `position << 8 |
+ *   fingerprint` leaves 8 bits at 10M, 7 above 2^24; 12 bits pass ~2% of random entries, not ~15%.
  * - duplicates across tables are dropped without a "seen" set: a candidate found in table t is reported
  *   only if no earlier table s < t would also have accepted it (probe radius and pair filter). That is
  *   computed only for candidates within the radius, so it is free.
@@ -32,8 +34,10 @@ const CHUNK_BITS = 16
 const KEYS = 1 << CHUNK_BITS
 /** Beyond this per-chunk probe radius (r >= 48) the ball of keys outgrows a plain scan. */
 const MAX_PROBE_RADIUS = 2
-/** Fingerprint bits beyond this buy little: the survivors at 12 bits are a few per bucket. */
-const MAX_FINGERPRINT_BITS = 12
+/** Position bits stored literally in a table entry; the rest of the position is a running block count. */
+const LOW_BITS = 17
+/** Block step field of a table entry: steps 0..6, 7 marks an escape (see buildTable). */
+const STEP_BITS = 3
 /** Candidates per touch-then-verify block; 64-256 measured best (fits L1/L2 with room to spare). */
 const TOUCH_BLOCK = 128
 /**
@@ -80,33 +84,24 @@ function minViolatingSum(probe: number, bound: number, chunks: number, chunkBits
   let best = Number.POSITIVE_INFINITY
   for (let first = 0; first <= chunkBits; first++) {
     // cost[v]: least sum of d_0..d_i with d_0 = first and d_i = v, every step so far allowed.
-    let cost = Array.from({ length: chunkBits + 1 }, (_, v) =>
-      v === first ? first : Number.POSITIVE_INFINITY,
-    )
+    let cost = new Float64Array(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
+    cost[first] = first
     for (let i = 1; i < chunks; i++) {
-      const next = new Array<number>(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
-      for (let from = 0; from <= chunkBits; from++) {
-        if (cost[from] === Number.POSITIVE_INFINITY) continue
-        for (let to = 0; to <= chunkBits; to++) {
+      const next = new Float64Array(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
+      for (let from = 0; from <= chunkBits; from++)
+        for (let to = 0; to <= chunkBits; to++)
           if (allowed(from, to)) next[to] = Math.min(next[to]!, cost[from]! + to)
-        }
-      }
       cost = next
     }
-    for (let last = 0; last <= chunkBits; last++) {
-      if (allowed(last, first)) best = Math.min(best, cost[last]!)
-    }
+    for (let last = 0; last <= chunkBits; last++) if (allowed(last, first)) best = Math.min(best, cost[last]!)
   }
   return best
 }
 
-const PAIR_BOUNDS: number[] = []
+const PAIR_BOUNDS = new Map<number, number>()
 function cachedPairBound(radius: number): number {
-  const known = PAIR_BOUNDS[radius]
-  if (known !== undefined) return known
-  const bound = pairBound(radius)
-  PAIR_BOUNDS[radius] = bound
-  return bound
+  if (!PAIR_BOUNDS.has(radius)) PAIR_BOUNDS.set(radius, pairBound(radius))
+  return PAIR_BOUNDS.get(radius)!
 }
 
 /** Written by the touch loop so the compiler cannot drop its loads. */
@@ -115,11 +110,10 @@ let _touchSink = 0
 export type MatchSink = (id: number, distance: number) => void
 
 export interface PdqMihBuildOptions {
-  /**
-   * Minimum bits reserved for positions in table entries (the rest, up to 12, hold the fingerprint).
-   * Only tests set it, to exercise the narrow fingerprints of segments above 2^24 hashes cheaply.
-   */
-  minPositionBits?: number
+  /** Position bits stored literally in each entry (default 17); only tests change it, to force escapes. */
+  lowBits?: number
+  /** Bits of the block step in each entry (default 3); the largest value marks an escape. */
+  stepBits?: number
 }
 
 function chunkOf(words: Uint32Array, at: number, table: number): number {
@@ -127,8 +121,61 @@ function chunkOf(words: Uint32Array, at: number, table: number): number {
   return table & 1 ? word & 0xffff : word >>> 16
 }
 
+interface EntryLayout {
+  lowBits: number
+  stepBits: number
+  fingerprintBits: number
+}
+const NO_LAYOUT: EntryLayout = { lowBits: 0, stepBits: 0, fingerprintBits: 0 }
+
+/**
+ * Table t as CSR: a counting sort of positions by chunk t, each entry carrying the block step from the
+ * previous entry of its bucket, the low position bits and the fingerprint (chunk t+1's top bits). A
+ * step too large for its field becomes an escape entry before it. Writes the bucket offsets.
+ */
+function buildTable(
+  words: Uint32Array,
+  size: number,
+  t: number,
+  { lowBits, stepBits, fingerprintBits }: EntryLayout,
+  cursor: Uint32Array,
+  offsets: Uint32Array,
+): Uint32Array {
+  const next = (t + 1) % TABLES
+  const escapeStep = 2 ** stepBits - 1
+  const stepUnit = 2 ** (32 - stepBits)
+  const lowUnit = 2 ** fingerprintBits
+  const lowMask = 2 ** lowBits - 1
+  const dropped = CHUNK_BITS - fingerprintBits
+  const lastBlock = new Uint32Array(KEYS)
+  cursor.fill(0)
+  for (let p = 0; p < size; p++) {
+    const key = chunkOf(words, p * PDQ_WORDS, t)
+    const block = p >>> lowBits
+    cursor[key + 1]! += block - lastBlock[key]! >= escapeStep ? 2 : 1
+    lastBlock[key] = block
+  }
+  for (let k = 0; k < KEYS; k++) cursor[k + 1]! += cursor[k]!
+  offsets.set(cursor.subarray(0, KEYS + 1))
+  const table = new Uint32Array(cursor[KEYS]!)
+  lastBlock.fill(0)
+  for (let p = 0; p < size; p++) {
+    const at = p * PDQ_WORDS
+    const key = chunkOf(words, at, t)
+    const block = p >>> lowBits
+    let step = block - lastBlock[key]!
+    if (step >= escapeStep) {
+      table[cursor[key]!++] = escapeStep * stepUnit + step
+      step = 0
+    }
+    lastBlock[key] = block
+    table[cursor[key]!++] = step * stepUnit + (p & lowMask) * lowUnit + (chunkOf(words, at, next) >>> dropped)
+  }
+  return table
+}
+
 export class PdqMihSegment {
-  /** accept[limit][x] = 1 if popcount(x) <= limit, for fingerprint xors x (limit < fingerprintBits). */
+  /** accept[limit][x] = 1 if popcount(x) <= limit, for fingerprint xors x; filled on first use. */
   private readonly accept: Uint8Array[] = []
   /** Candidate positions of the current query, reused across queries (grows on skewed data). */
   private candidates = new Uint32Array(1 << 14)
@@ -144,16 +191,25 @@ export class PdqMihSegment {
     readonly ids: Uint32Array,
     /** Bucket offsets of the 16 tables, 65,537 each, back to back. */
     private readonly offsets: Uint32Array,
-    /** Entries `position << fingerprintBits | fingerprint` of tables 1..15 (index 0 unused). */
+    /** Entries of tables 1..15 (index 0 unused): `step | low position bits | fingerprint`, or escapes. */
     private readonly entries: Uint32Array[],
-    /** Top bits of chunk t+1 kept in each entry of table t (0..12). */
-    readonly fingerprintBits: number,
-  ) {
-    for (let limit = 0; limit < fingerprintBits; limit++) {
-      const table = new Uint8Array(1 << fingerprintBits)
+    private readonly layout: EntryLayout,
+  ) {}
+
+  /** Top bits of chunk t+1 kept in each entry of table t. */
+  get fingerprintBits(): number {
+    return this.layout.fingerprintBits
+  }
+
+  /** The accept table for a fingerprint distance limit (all ones from limit >= fingerprintBits up). */
+  private acceptFor(limit: number): Uint8Array {
+    let table = this.accept[limit]
+    if (table === undefined) {
+      table = new Uint8Array(1 << this.fingerprintBits)
       for (let x = 0; x < table.length; x++) table[x] = popcount32(x) <= limit ? 1 : 0
-      this.accept.push(table)
+      this.accept[limit] = table
     }
+    return table
   }
 
   /** Builds from parallel arrays (ids[i] owns words[8i .. 8i+7]); the inputs are not modified. */
@@ -161,10 +217,12 @@ export class PdqMihSegment {
     const size = ids.length
     if (words.length !== size * PDQ_WORDS) throw new RangeError('words must hold 8 words per id')
     if (size < MIN_INDEXED_SIZE)
-      return new PdqMihSegment(size, words.slice(), ids.slice(), new Uint32Array(0), [], 0)
-    const positionBits = Math.max(options.minPositionBits ?? 0, 32 - Math.clz32(size - 1))
-    if (positionBits > 32) throw new RangeError('minPositionBits must be <= 32')
-    const fingerprintBits = Math.min(MAX_FINGERPRINT_BITS, 32 - positionBits)
+      return new PdqMihSegment(size, words.slice(), ids.slice(), new Uint32Array(0), [], NO_LAYOUT)
+    const lowBits = options.lowBits ?? LOW_BITS
+    const stepBits = options.stepBits ?? STEP_BITS
+    if (lowBits < 0 || stepBits < 1 || stepBits > 3 || lowBits + stepBits > 32)
+      throw new RangeError('bad entry layout')
+    const fingerprintBits = Math.min(CHUNK_BITS, 32 - stepBits - lowBits)
     const offsets = new Uint32Array(TABLES * (KEYS + 1))
     // Counting sort by chunk 0 (two passes over the input, one scatter).
     const cursor = new Uint32Array(KEYS + 1)
@@ -179,23 +237,11 @@ export class PdqMihSegment {
       sortedWords.set(words.subarray(i * PDQ_WORDS, i * PDQ_WORDS + PDQ_WORDS), p * PDQ_WORDS)
     }
     const entries: Uint32Array[] = [new Uint32Array(0)]
-    const dropped = CHUNK_BITS - fingerprintBits
+    const layout = { lowBits, stepBits, fingerprintBits }
     for (let t = 1; t < TABLES; t++) {
-      const next = (t + 1) % TABLES
-      cursor.fill(0)
-      for (let p = 0; p < size; p++) cursor[chunkOf(sortedWords, p * PDQ_WORDS, t) + 1]!++
-      for (let k = 0; k < KEYS; k++) cursor[k + 1]! += cursor[k]!
-      offsets.set(cursor, t * (KEYS + 1))
-      const table = new Uint32Array(size)
-      for (let p = 0; p < size; p++) {
-        const at = p * PDQ_WORDS
-        // The shift may set bit 31 (a negative int32); the Uint32Array store wraps it back exactly.
-        table[cursor[chunkOf(sortedWords, at, t)]!++] =
-          (p << fingerprintBits) | (chunkOf(sortedWords, at, next) >>> dropped)
-      }
-      entries.push(table)
+      entries.push(buildTable(sortedWords, size, t, layout, cursor, offsets.subarray(t * (KEYS + 1))))
     }
-    return new PdqMihSegment(size, sortedWords, sortedIds, offsets, entries, fingerprintBits)
+    return new PdqMihSegment(size, sortedWords, sortedIds, offsets, entries, layout)
   }
 
   /** Bytes held by the typed arrays of this segment. */
@@ -207,13 +253,9 @@ export class PdqMihSegment {
 
   /**
    * Calls `sink` once per live hash within `radius` of `query` (8 words). `tombstones` is a bitmap over
-   * positions (bit set = removed) or null.
-   *
-   * Candidates that pass the pair filter are gathered first and then verified in blocks, each block
-   * preceded by a "touch" pass that loads one word per candidate. Verification is bound by cache misses
-   * into the hash array (a candidate costs ~120-200 ns when verified straight away); the touch loop is
-   * short enough that the CPU keeps many misses in flight. JS has no prefetch instruction; this is the
-   * portable equivalent.
+   * positions (bit set = removed) or null. Survivors of the pair filter are verified in blocks, each
+   * preceded by a "touch" pass loading one word per candidate: a candidate is a cache/TLB miss into the
+   * hash array, and the short touch loop keeps many misses in flight (JS has no prefetch instruction).
    */
   query(query: Uint32Array, radius: number, tombstones: Uint32Array | null, sink: MatchSink): void {
     const probe = Math.floor(radius / TABLES)
@@ -264,16 +306,20 @@ export class PdqMihSegment {
 
   /**
    * Collects the positions that pass the probe and the pair filter, table by table; returns how many.
-   *
-   * Memory-level parallelism again decides the speed: a bucket is a short run (~150 entries at 10M)
-   * at a random place in a 40 MB table, so filtering it straight away waits on one miss per cache line.
-   * Instead all bucket bounds are read first (independent loads into the offsets), then each table's
-   * lines are touched before it is filtered. The filter writes every position and advances the cursor
-   * only on a pass, so it has no branch.
+   * Buckets are short runs (~150 entries at 10M) at random places in 40 MB tables, so all bucket bounds
+   * are read first (independent misses) and each table's lines touched before it is filtered. The
+   * filter writes every position and advances the cursor only on a pass, so it has no branch.
    */
   private gather(query: Uint32Array, probe: number, bound: number): number {
-    const { offsets, entries, tableEnds, words, fingerprintBits, accept, bucketBounds } = this
+    const { offsets, entries, tableEnds, words, bucketBounds } = this
+    // Integer shifts and masks only, so V8 keeps the decode loop in int32 (no double arithmetic). A step
+    // or escape jump shifted by lowBits is a real position difference, below 2^29, so it cannot overflow.
+    const { lowBits, stepBits, fingerprintBits } = this.layout
     const fingerprintMask = (1 << fingerprintBits) - 1
+    const stepShift = 32 - stepBits
+    const escapeStep = (1 << stepBits) - 1
+    const escapeMask = 0xffffffff >>> stepBits
+    const lowMask = (1 << lowBits) - 1
     const q0 = query[0]!
     let n = 0
     let total = 0
@@ -314,7 +360,7 @@ export class PdqMihSegment {
       for (let weight = 0; weight <= probe; weight++) {
         // Largest next-chunk (or fingerprint) distance an entry in a bucket at this weight may have.
         const limit = bound - weight
-        const accepts = accept[limit]
+        const accepts = this.acceptFor(limit)
         for (let m = PROBE_MASKS[weight]!.length; m > 0; m--) {
           const start = bucketBounds[n++]!
           const end = bucketBounds[n++]!
@@ -324,13 +370,18 @@ export class PdqMihSegment {
               candidates[count] = i
               count += popcount32((words[i * PDQ_WORDS]! ^ q0) & 0xffff) <= limit ? 1 : 0
             }
-          } else if (accepts === undefined) {
-            // limit >= fingerprintBits: every fingerprint passes.
-            for (let i = start; i < end; i++) candidates[count++] = table[i]! >>> fingerprintBits
           } else {
+            // Positions ascend within a bucket: each entry adds its step (in blocks) to the base.
+            let base = 0
             for (let i = start; i < end; i++) {
               const entry = table[i]!
-              candidates[count] = entry >>> fingerprintBits
+              const step = entry >>> stepShift
+              if (step === escapeStep) {
+                base += (entry & escapeMask) << lowBits
+                continue
+              }
+              base += step << lowBits
+              candidates[count] = base + ((entry >>> fingerprintBits) & lowMask)
               count += accepts[(entry ^ queryFingerprint) & fingerprintMask]!
             }
           }
@@ -347,13 +398,7 @@ export class PdqMihSegment {
    * applies there (probe radius, then the pair filter on chunk 1 for table 0 and on the fingerprint
    * bits for the others) — so each hash within the radius is reported by exactly one table.
    */
-  private acceptedEarlier(
-    at: number,
-    query: Uint32Array,
-    table: number,
-    probe: number,
-    bound: number,
-  ): boolean {
+  private acceptedEarlier(at: number, query: Uint32Array, table: number, probe: number, bound: number) {
     const { words, fingerprintBits } = this
     for (let s = 0; s < table; s++) {
       const distance = popcount32(chunkOf(words, at, s) ^ chunkOf(query, 0, s))
