@@ -1,7 +1,9 @@
 // `npm run bench -- match [--sizes 1000000,10000000] [--queries 4000] [--scan-queries 40]`
 // Builds random PDQ indexes, plants near-duplicates at distance 1..31 and times single-hash and
 // 8-hash (dihedral-style) queries against the naive TypeScript linear scan in the same run.
-// Run with `node --expose-gc` so the memory figures are taken after a collection.
+// Run with `node --expose-gc` so the memory figures are taken after a collection. The machine is shared,
+// so each size's row also records the 1-minute load average before and after it.
+import { loadavg } from 'node:os'
 import { PDQ_WORDS } from '../src/matching/pdq-hash.js'
 import { PdqIndex } from '../src/matching/pdq-index.js'
 import { linearScan, linearScanMany } from '../src/matching/pdq-linear.js'
@@ -66,7 +68,10 @@ function timeQueries(count: number, runOne: (i: number) => number): { perSecond:
   return { perSecond: count / seconds, found }
 }
 
+const load = (): string => loadavg()[0]!.toFixed(1)
+
 async function benchSize(size: number, options: Options): Promise<string[]> {
+  const loadBefore = load()
   const random = makeRandom(0x9e3779b9 ^ size)
   const ids = new Uint32Array(size)
   const words = new Uint32Array(size * PDQ_WORDS)
@@ -93,14 +98,15 @@ async function benchSize(size: number, options: Options): Promise<string[]> {
   const scanBatches = Math.max(1, Math.floor(scanCount / 8))
   const scanMany = timeQueries(scanBatches, (i) => linearScanMany(ids, words, batches[i]!, 31).length)
 
+  const loadAfter = load()
   const dihedralHashes = dihedral.perSecond * 8
   const scanManyHashes = scanMany.perSecond * 8
   const fmt = (n: number): string => n.toFixed(0)
   return [
-    `| ${size.toLocaleString('en-GB')} | MIH index, 1 hash | ${fmt(single.perSecond)} | ${single.found}/${singles.length} | ${buildSeconds.toFixed(1)} s | ${mb(indexBytes)} (${(indexBytes / rawBytes).toFixed(2)}x raw); arrayBuffers +${mb(bufferBytes)}; typed arrays ${mb(index.byteLength)} = ${(index.byteLength / rawBytes).toFixed(2)}x | ${(single.perSecond / scan.perSecond).toFixed(1)}x |`,
-    `| | MIH index, 8 hashes (dihedral) | ${fmt(dihedralHashes)} hashes/s (${fmt(dihedral.perSecond)} batches/s) | ${dihedral.found}/${batches.length * 8} | | | ${(dihedralHashes / scanManyHashes).toFixed(1)}x |`,
-    `| | naive TS linear scan, 1 hash | ${scan.perSecond.toFixed(1)} | ${scan.found}/${scanCount} | — | ${mb(rawBytes + size * 4)} (hashes + ids) | 1x |`,
-    `| | naive TS linear scan, 8 hashes | ${scanManyHashes.toFixed(1)} hashes/s | ${scanMany.found}/${scanBatches * 8} | — | | 1x |`,
+    `| ${size.toLocaleString('en-GB')} | MIH index, 1 hash | ${fmt(single.perSecond)} | ${single.found}/${singles.length} | ${buildSeconds.toFixed(1)} s | ${mb(indexBytes)} (${(indexBytes / rawBytes).toFixed(2)}x raw); arrayBuffers +${mb(bufferBytes)}; typed arrays ${mb(index.byteLength)} = ${(index.byteLength / rawBytes).toFixed(2)}x | ${(single.perSecond / scan.perSecond).toFixed(1)}x | ${loadBefore} → ${loadAfter} |`,
+    `| | MIH index, 8 hashes (dihedral) | ${fmt(dihedralHashes)} hashes/s (${fmt(dihedral.perSecond)} batches/s) | ${dihedral.found}/${batches.length * 8} | | | ${(dihedralHashes / scanManyHashes).toFixed(1)}x | |`,
+    `| | naive TS linear scan, 1 hash | ${scan.perSecond.toFixed(1)} | ${scan.found}/${scanCount} | — | ${mb(rawBytes + size * 4)} (hashes + ids) | 1x | |`,
+    `| | naive TS linear scan, 8 hashes | ${scanManyHashes.toFixed(1)} hashes/s | ${scanMany.found}/${scanBatches * 8} | — | | 1x | |`,
   ]
 }
 
@@ -116,8 +122,8 @@ export async function run(args: string[]): Promise<void> {
     `PDQ index bench, radius 31, ${options.queries} planted queries (linear scan: ${options.scanQueries})`,
   )
   console.log(
-    '| hashes | method | queries/s (per hash) | planted found | build | memory (heap + external) | vs scan |',
+    '| hashes | method | queries/s (per hash) | planted found | build | memory (heap + external) | vs scan | load |',
   )
-  console.log('|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
 }

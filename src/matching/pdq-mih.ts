@@ -138,38 +138,42 @@ function buildTable(
   size: number,
   t: number,
   { lowBits, stepBits, fingerprintBits }: EntryLayout,
-  cursor: Uint32Array,
   offsets: Uint32Array,
 ): Uint32Array {
   const next = (t + 1) % TABLES
-  const escapeStep = 2 ** stepBits - 1
-  const stepUnit = 2 ** (32 - stepBits)
-  const lowUnit = 2 ** fingerprintBits
-  const lowMask = 2 ** lowBits - 1
+  // int32 shifts throughout (bit 31 may be set; the Uint32Array store wraps it back exactly).
+  const escapeStep = (1 << stepBits) - 1
+  const stepShift = 32 - stepBits
+  const lowMask = (1 << lowBits) - 1
   const dropped = CHUNK_BITS - fingerprintBits
-  const lastBlock = new Uint32Array(KEYS)
-  cursor.fill(0)
+  // Per key, side by side so one cache line serves both: [2k] entry count then write cursor, [2k+1]
+  // the block of the bucket's last entry so far.
+  const state = new Uint32Array(2 * KEYS)
   for (let p = 0; p < size; p++) {
-    const key = chunkOf(words, p * PDQ_WORDS, t)
+    const k = 2 * chunkOf(words, p * PDQ_WORDS, t)
     const block = p >>> lowBits
-    cursor[key + 1]! += block - lastBlock[key]! >= escapeStep ? 2 : 1
-    lastBlock[key] = block
+    state[k]! += block - state[k + 1]! >= escapeStep ? 2 : 1
+    state[k + 1] = block
   }
-  for (let k = 0; k < KEYS; k++) cursor[k + 1]! += cursor[k]!
-  offsets.set(cursor.subarray(0, KEYS + 1))
-  const table = new Uint32Array(cursor[KEYS]!)
-  lastBlock.fill(0)
+  offsets[0] = 0
+  for (let key = 0; key < KEYS; key++) {
+    offsets[key + 1] = offsets[key]! + state[2 * key]!
+    state[2 * key] = offsets[key]!
+    state[2 * key + 1] = 0
+  }
+  const table = new Uint32Array(offsets[KEYS]!)
   for (let p = 0; p < size; p++) {
     const at = p * PDQ_WORDS
-    const key = chunkOf(words, at, t)
+    const k = 2 * chunkOf(words, at, t)
     const block = p >>> lowBits
-    let step = block - lastBlock[key]!
+    let step = block - state[k + 1]!
     if (step >= escapeStep) {
-      table[cursor[key]!++] = escapeStep * stepUnit + step
+      table[state[k]!++] = (escapeStep << stepShift) | step
       step = 0
     }
-    lastBlock[key] = block
-    table[cursor[key]!++] = step * stepUnit + (p & lowMask) * lowUnit + (chunkOf(words, at, next) >>> dropped)
+    state[k + 1] = block
+    table[state[k]!++] =
+      (step << stepShift) | ((p & lowMask) << fingerprintBits) | (chunkOf(words, at, next) >>> dropped)
   }
   return table
 }
@@ -239,7 +243,7 @@ export class PdqMihSegment {
     const entries: Uint32Array[] = [new Uint32Array(0)]
     const layout = { lowBits, stepBits, fingerprintBits }
     for (let t = 1; t < TABLES; t++) {
-      entries.push(buildTable(sortedWords, size, t, layout, cursor, offsets.subarray(t * (KEYS + 1))))
+      entries.push(buildTable(sortedWords, size, t, layout, offsets.subarray(t * (KEYS + 1))))
     }
     return new PdqMihSegment(size, sortedWords, sortedIds, offsets, entries, layout)
   }
