@@ -32,6 +32,39 @@ function bruteForcePairBound(radius: number, chunks: number, chunkBits: number):
   return worst
 }
 
+/**
+ * The same bound by an exact search that scales to 16 chunks: b works iff every "violating" cyclic
+ * vector (each chunk with d_t <= p has d_t + d_{t+1} > b) sums to more than the radius, and the least
+ * violating sum is a min-plus walk around the cycle.
+ */
+function exactPairBound(radius: number, chunks: number, chunkBits: number): number {
+  const probe = Math.floor(radius / chunks)
+  const allowed = (from: number, to: number, bound: number): boolean => from > probe || from + to > bound
+  for (let bound = 0; bound < probe + chunkBits; bound++) {
+    let least = Number.POSITIVE_INFINITY
+    for (let first = 0; first <= chunkBits; first++) {
+      // cost[v]: least sum of d_0..d_i with d_0 = first and d_i = v, every step so far allowed.
+      let cost = new Float64Array(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
+      cost[first] = first
+      for (let i = 1; i < chunks; i++) {
+        const next = new Float64Array(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
+        for (let from = 0; from <= chunkBits; from++) {
+          for (let to = 0; to <= chunkBits; to++) {
+            if (allowed(from, to, bound)) next[to] = Math.min(next[to]!, cost[from]! + to)
+          }
+        }
+        cost = next
+      }
+      for (let last = 0; last <= chunkBits; last++) {
+        if (allowed(last, first, bound)) least = Math.min(least, cost[last]!)
+      }
+    }
+    if (least > radius) return bound
+  }
+  // Some chunk is within the probe radius (pigeonhole) and its successor within chunkBits.
+  return probe + chunkBits
+}
+
 /** Some chunk t is within the probe radius and its pair (t, t+1) within the bound. */
 function hasQualifyingPair(distances: readonly number[], radius: number): boolean {
   const probe = Math.floor(radius / 16)
@@ -40,7 +73,7 @@ function hasQualifyingPair(distances: readonly number[], radius: number): boolea
 }
 
 describe('pairBound', () => {
-  it('equals the brute-force bound on every short cycle small enough to enumerate', () => {
+  it('the exact search equals brute force on every short cycle small enough to enumerate', () => {
     for (const [chunks, chunkBits] of [
       [4, 6],
       [5, 4],
@@ -48,11 +81,16 @@ describe('pairBound', () => {
       [7, 2],
     ] as const) {
       for (let radius = 0; radius < chunks * chunkBits; radius++) {
-        expect(pairBound(radius, chunks, chunkBits), `${chunks} x ${chunkBits} bits, r = ${radius}`).toBe(
-          bruteForcePairBound(radius, chunks, chunkBits),
-        )
+        expect(
+          exactPairBound(radius, chunks, chunkBits),
+          `${chunks} x ${chunkBits} bits, r = ${radius}`,
+        ).toBe(bruteForcePairBound(radius, chunks, chunkBits))
       }
     }
+  })
+
+  it('is floor(r / 8) by the exact search at 16 chunks of 16 bits, radii 0..63', () => {
+    for (let radius = 0; radius < 64; radius++) expect(pairBound(radius)).toBe(exactPairBound(radius, 16, 16))
   })
 
   it('is 3 at radius 31, and 2 would miss 1,2,1,2,... (sum 24)', () => {

@@ -8,10 +8,11 @@
  * of the query's chunk finds every match (at r = 31: 16 tables x 17 keys).
  *
  * Pair filter: a stronger pigeonhole also holds. Some chunk t has d_t <= p AND d_t + d_{t+1} <= b
- * (indices mod 16), where b = pairBound(r) (3 at r = 31, see there). So table t only needs the entries
- * whose next chunk is within b - d_t of the query's. Each table entry carries the top bits of chunk t+1
- * (a fingerprint; the distance on a subset of bits never exceeds the distance on the chunk), and most
- * random candidates are dropped while the table is scanned, before any miss into the hash array.
+ * (indices mod 16), b = pairBound(r) = floor(r / 8) (3 at r = 31; proof there). So table t only needs
+ * the entries whose next chunk is within b - d_t of the query's. Each table entry carries the top bits
+ * of chunk t+1 (a fingerprint; the distance on a subset of bits never exceeds the distance on the
+ * chunk), and most random candidates are dropped while the table is scanned, before any miss into the
+ * hash array.
  *
  * Layout (docs/decisions/0003-pdq-index.md has the memory math):
  * - `words` holds the hashes re-ordered by chunk 0, so table 0 needs only its bucket offsets: a bucket
@@ -60,48 +61,19 @@ const PROBE_MASKS: readonly Uint16Array[] = (() => {
 const PROBES_PER_TABLE = PROBE_MASKS.reduce((sum, masks) => sum + masks.length, 0)
 
 /**
- * The smallest b such that every cyclic vector of `chunks` chunk distances (each 0..chunkBits) with sum
- * <= radius has a chunk t with d_t <= p and d_t + d_{(t+1) mod chunks} <= b, where p =
- * floor(radius / chunks). b = p + chunkBits always qualifies (some d_t <= p by pigeonhole), so the
- * search ends.
+ * The pair bound b = floor(r / 8): every vector of 16 chunk distances summing to at most r has a chunk t
+ * with d_t <= p = floor(r / 16) and d_t + d_{(t+1) mod 16} <= b, and no smaller bound always works.
  *
- * b qualifies iff every "violating" vector (one where each chunk with d_t <= p has d_t + d_{t+1} >= b+1)
- * sums to more than radius; the minimum violating sum is a min-plus walk around the cycle, computed
- * exactly below. Hand check at r = 31 (p = 1, b = 3): in a violating vector the small chunks (d <= 1)
- * each have a successor that is not small (1 + 1 < 4), so the pairs (t, t+1) over small t are disjoint
- * and each sums >= 4, and the other 16 - 2|S| chunks are >= 2: sum >= 4|S| + 2(16 - 2|S|) = 32 > 31.
- * b = 2 fails: 1,2,1,2,... sums to 24. Tests compare this with brute force on short cycles.
+ * Proof: suppose every "small" chunk (d_t <= p) had d_t + d_{t+1} >= b + 1. As b >= 2p, a small chunk's
+ * successor has d >= b + 1 - p > p, so it is not small: the pairs (t, t+1) over the small chunks S are
+ * disjoint, and every other chunk is >= p + 1. Sum >= |S|(b + 1) + (16 - 2|S|)(p + 1) = 16(p + 1) +
+ * |S|(b - 2p - 1). If r mod 16 >= 8, b = 2p + 1 and the sum is >= 16(p + 1) > r; otherwise b = 2p,
+ * |S| <= 8 and the sum is >= 16p + 8 > r. Minimal: p, p+1, p, p+1, ... (sum 16p + 8 <= r when r mod 16
+ * >= 8) or p, p, ... (sum 16p) puts every pair at b, defeating b - 1. At r = 31: p = 1, b = 3, and
+ * 1, 2, 1, 2, ... (sum 24) defeats 2. The tests re-derive it by an exact search checked by brute force.
  */
-export function pairBound(radius: number, chunks = TABLES, chunkBits = CHUNK_BITS): number {
-  const probe = Math.floor(radius / chunks)
-  for (let bound = 0; ; bound++) {
-    if (bound >= probe + chunkBits || minViolatingSum(probe, bound, chunks, chunkBits) > radius) return bound
-  }
-}
-
-function minViolatingSum(probe: number, bound: number, chunks: number, chunkBits: number): number {
-  const allowed = (from: number, to: number): boolean => from > probe || from + to > bound
-  let best = Number.POSITIVE_INFINITY
-  for (let first = 0; first <= chunkBits; first++) {
-    // cost[v]: least sum of d_0..d_i with d_0 = first and d_i = v, every step so far allowed.
-    let cost = new Float64Array(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
-    cost[first] = first
-    for (let i = 1; i < chunks; i++) {
-      const next = new Float64Array(chunkBits + 1).fill(Number.POSITIVE_INFINITY)
-      for (let from = 0; from <= chunkBits; from++)
-        for (let to = 0; to <= chunkBits; to++)
-          if (allowed(from, to)) next[to] = Math.min(next[to]!, cost[from]! + to)
-      cost = next
-    }
-    for (let last = 0; last <= chunkBits; last++) if (allowed(last, first)) best = Math.min(best, cost[last]!)
-  }
-  return best
-}
-
-const PAIR_BOUNDS = new Map<number, number>()
-function cachedPairBound(radius: number): number {
-  if (!PAIR_BOUNDS.has(radius)) PAIR_BOUNDS.set(radius, pairBound(radius))
-  return PAIR_BOUNDS.get(radius)!
+export function pairBound(radius: number): number {
+  return Math.floor(radius / 8)
 }
 
 /** Written by the touch loop so the compiler cannot drop its loads. */
@@ -267,7 +239,7 @@ export class PdqMihSegment {
       this.scan(query, radius, tombstones, sink)
       return
     }
-    const bound = cachedPairBound(radius)
+    const bound = pairBound(radius)
     const count = this.gather(query, probe, bound)
     const { words, ids, tableEnds } = this
     const candidates = this.candidates
