@@ -48,3 +48,7 @@ create index referrals_supersedes on referrals(supersedes_referral_id) where sup
 -- A referral has no subject only between intake and linking: nothing looks those up by index.
 drop index referrals_subject;
 create index referrals_subject on referrals(subject_id) where subject_id is not null;
+
+-- Drafting looks up every package of a subject (sent ones, and the latest version); only the one
+-- awaiting review had an index, so the others were found by reading the whole table, which grew with it.
+create index packages_subject on packages(subject_id);

@@ -191,6 +191,48 @@ describe('the walking skeleton path', () => {
     expect(after.byForce).toHaveLength(45)
   })
 
+  it('drafts version 2 for a new referral after version 1 went out, and nothing new when only locating runs again', async () => {
+    const first = leReport({ email: 'second-version@example.org', postcode: 'DT1 1AA' })
+    await ingest(first)
+    const v1 = (await packageOfReport(first.reportId as number))!
+    await approvePackage(t.db, analyst, v1.id, { band: v1.suggested_band, reason: '' })
+    const later = leReport({ email: 'second-version@example.org', postcode: 'DT1 1AA' })
+    await ingest(later)
+    const v2 = (await packageOfReport(later.reportId as number))!
+    expect(v2.id).not.toBe(v1.id)
+    expect(v2.status).toBe('awaiting_review')
+    const packages = await t.db
+      .selectFrom('packages')
+      .select(['id', 'version', 'status'])
+      .where(
+        'subject_id',
+        '=',
+        (
+          await t.db
+            .selectFrom('packages')
+            .select('subject_id')
+            .where('id', '=', v1.id)
+            .executeTakeFirstOrThrow()
+        ).subject_id,
+      )
+      .orderBy('version')
+      .execute()
+    expect(packages.map((p) => p.version)).toEqual([1, 2])
+    // An analyst entering an address re-runs locating and drafting: no new referral, no version 3.
+    await approvePackage(t.db, analyst, v2.id, { band: v2.suggested_band, reason: '' })
+    const subjectId = (
+      await t.db.selectFrom('packages').select('subject_id').where('id', '=', v2.id).executeTakeFirstOrThrow()
+    ).subject_id
+    await enterSubjectAddress(t.db, analyst, subjectId, { street: null, city: null, postcode: 'DT1 1AA' })
+    await t.drain()
+    const after = await t.db
+      .selectFrom('packages')
+      .select('version')
+      .where('subject_id', '=', subjectId)
+      .execute()
+    expect(after.map((p) => p.version).sort()).toEqual([1, 2])
+  })
+
   it('replaces a re-sent report with its new version in the package awaiting review', async () => {
     const first = leReport({ email: 'resent@example.org', postcode: 'DT1 1AA' })
     await ingest(first)

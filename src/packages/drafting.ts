@@ -35,23 +35,25 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
         .execute()
     ).map((p) => [p.subject_id, p]),
   )
-  const sent = await tx
-    .selectFrom('package_referrals')
-    .innerJoin('packages', 'packages.id', 'package_referrals.package_id')
-    .select(['packages.subject_id', 'package_referrals.referral_id'])
-    .where('packages.subject_id', '=', anyId(ids))
-    .where('packages.status', 'not in', ['closed', 'awaiting_review'])
-    .execute()
+  // Driven subject by subject through packages_subject: a join would read every package ever sent.
+  const sent = (
+    await sql<{ subject_id: string; referral_id: string }>`
+      select p.subject_id, pr.referral_id
+      from unnest(${ids}::bigint[]) as s(id)
+      join lateral (select id, subject_id from packages
+        where subject_id = s.id and status not in ('closed', 'awaiting_review') offset 0) p on true
+      join lateral (select referral_id from package_referrals where package_id = p.id offset 0) pr on true`.execute(
+      tx,
+    )
+  ).rows
   const sentOf = new Set(sent.map((r) => `${r.subject_id}/${r.referral_id}`))
   const versions = new Map(
     (
-      await tx
-        .selectFrom('packages')
-        .select(['subject_id', (eb) => eb.fn.max('version').as('version')])
-        .where('subject_id', '=', anyId(ids))
-        .groupBy('subject_id')
-        .execute()
-    ).map((v) => [v.subject_id, Number(v.version)]),
+      await sql<{ subject_id: string; version: number }>`
+        select s.id as subject_id, v.version from unnest(${ids}::bigint[]) as s(id)
+        join lateral (select max(version)::int as version from packages where subject_id = s.id) v
+          on v.version is not null`.execute(tx)
+    ).rows.map((v) => [v.subject_id, v.version]),
   )
   const updates: { id: string; subjectId: string }[] = []
   const creates: { subjectId: string; forceId: string }[] = []
