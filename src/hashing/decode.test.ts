@@ -95,6 +95,35 @@ describe('decodeImage', () => {
     expect(decoded.notes).toEqual([])
   })
 
+  it('decodes plain JPEGs, colour or grey, read from their frame header, to the pixels libvips gives', async () => {
+    const colour = await sharp(scene(3), { raw: { width: W, height: H, channels: 3 } })
+      .jpeg({ progressive: true })
+      .toBuffer()
+    const grey = await sharp(scene(3), { raw: { width: W, height: H, channels: 3 } })
+      .toColourspace('b-w')
+      .jpeg()
+      .toBuffer()
+    // libvips gives grey JPEGs as three equal channels, as it does grey PNGs (luma.ts handles both).
+    for (const file of [colour, grey]) {
+      const decoded = await decodeImage(file)
+      const plain = await sharp(file).raw().toBuffer({ resolveWithObject: true })
+      expect(decoded).toMatchObject({ format: 'jpeg', notes: [] })
+      expect(decoded.pixels).toMatchObject({ width: W, height: H, channels: 3 })
+      expect(Buffer.from(decoded.pixels.data).equals(plain.data)).toBe(true)
+    }
+  })
+
+  it('refuses a JPEG over the pixel limit from its frame header, with its size', async () => {
+    const jpeg = await sharp(scene(3), { raw: { width: W, height: H, channels: 3 } })
+      .jpeg()
+      .toBuffer()
+    const limits = { ...DEFAULT_DECODE_LIMITS, maxPixels: W * H - 1 }
+    await expect(decodeImage(jpeg, limits)).rejects.toMatchObject({
+      reason: 'too-large',
+      message: `image of ${W}×${H} exceeds the ${W * H - 1} pixel limit`,
+    })
+  })
+
   it('gives hash 0 and quality 0 for images under 5 px on a side', async () => {
     const tiny = await sharp(Buffer.alloc(4 * 9 * 3, 120), { raw: { width: 4, height: 9, channels: 3 } })
       .png()

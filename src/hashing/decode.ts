@@ -1,6 +1,7 @@
 // Decoding for PDQ with sharp, set up to give the pixels the C++ reference sees through ImageMagick.
 // Each option is justified in docs/decisions/0002-pdq-decoding.md.
 import sharp from 'sharp'
+import { readJpegFrame } from './jpeg-header.js'
 import type { Pixels } from './luma.js'
 
 export interface DecodeLimits {
@@ -108,6 +109,31 @@ async function decodeCmyk(
   return { data: rgb, width, height, channels: 3 }
 }
 
+/** 8-bit grey or three-component JPEGs in the frame types every libjpeg decodes: baseline, extended, progressive. */
+const PLAIN_JPEG_FRAMES: ReadonlySet<number> = new Set([0xc0, 0xc1, 0xc2])
+
+function refuseSize(width: number, height: number, limits: DecodeLimits): void {
+  if (width * height > limits.maxPixels) {
+    throw new DecodeError(
+      'too-large',
+      `image of ${width}×${height} exceeds the ${limits.maxPixels} pixel limit`,
+    )
+  }
+}
+
+async function decodeRaw(bytes: Buffer, input: sharp.SharpOptions, limits: DecodeLimits): Promise<Pixels> {
+  const { data, info } = await sharp(bytes, input)
+    .timeout({ seconds: limits.timeoutSeconds })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true })
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+  }
+}
+
 export async function decodeImage(
   bytes: Buffer,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
@@ -126,8 +152,25 @@ export async function decodeImage(
     limitInputPixels: limits.maxPixels,
     // Truncated data is refused rather than hashed as a partly grey image; recoverable warnings pass.
     failOn: 'truncated' as const,
+    // We read each image once, top to bottom: libvips then streams it instead of first decoding it
+    // into a whole-image buffer of its own and copying that (the same pixels, 1 ms less per 1000×1000).
+    sequentialRead: true,
   }
   try {
+    // Most files are 8-bit JPEGs without CMYK: their frame header tells all that metadata() would,
+    // so they skip its separate header pass. Anything else (CMYK, 12-bit, lossless, odd) goes below.
+    const frame = readJpegFrame(bytes)
+    if (
+      frame &&
+      PLAIN_JPEG_FRAMES.has(frame.marker) &&
+      frame.precision === 8 &&
+      (frame.components === 1 || frame.components === 3) &&
+      frame.width > 0 &&
+      frame.height > 0
+    ) {
+      refuseSize(frame.width, frame.height, limits)
+      return { pixels: await decodeRaw(bytes, input, limits), format: 'jpeg', notes: [] }
+    }
     const metadata = await sharp(bytes, input).metadata()
     if (!RASTER_FORMATS.has(metadata.format ?? '')) {
       throw new DecodeError(
@@ -135,14 +178,7 @@ export async function decodeImage(
         `not a raster image (${metadata.format ?? 'unknown'} is not hashed)`,
       )
     }
-    const width = metadata.width ?? 0
-    const height = metadata.height ?? 0
-    if (width * height > limits.maxPixels) {
-      throw new DecodeError(
-        'too-large',
-        `image of ${width}×${height} exceeds the ${limits.maxPixels} pixel limit`,
-      )
-    }
+    refuseSize(metadata.width ?? 0, metadata.height ?? 0, limits)
     const notes: string[] = []
     if (metadata.depth !== undefined && metadata.depth !== 'uchar' && metadata.depth !== 'char') {
       notes.push(
@@ -150,21 +186,11 @@ export async function decodeImage(
       )
     }
     if ((metadata.pages ?? 1) > 1) notes.push(`first of ${metadata.pages} frames`)
+    const format = metadata.format ?? 'unknown'
     if (metadata.space === 'cmyk') {
-      const pixels = await decodeCmyk(bytes, input, limits, metadata.depth)
-      return { pixels, format: metadata.format ?? 'unknown', notes }
+      return { pixels: await decodeCmyk(bytes, input, limits, metadata.depth), format, notes }
     }
-    const { data, info } = await sharp(bytes, input)
-      .timeout({ seconds: limits.timeoutSeconds })
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true })
-    const pixels: Pixels = {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      width: info.width,
-      height: info.height,
-      channels: info.channels,
-    }
-    return { pixels, format: metadata.format ?? 'unknown', notes }
+    return { pixels: await decodeRaw(bytes, input, limits), format, notes }
   } catch (error) {
     if (error instanceof DecodeError) throw error
     throw classify(error, limits)

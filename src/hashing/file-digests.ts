@@ -1,8 +1,7 @@
 // MD5 and SHA-1 of a file's exact bytes, each file read once. Bytes are kept for decoding only up to a
 // limit; larger files (a video, an archive) are streamed, so they are still digested in bounded memory.
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs'
 
 export interface FileDigests {
   size: number
@@ -28,25 +27,33 @@ export function digestBytes(bytes: Uint8Array): FileDigests {
  * returned for decoding, the common case for images; anything larger is streamed in 1 MiB chunks.
  */
 export async function digestFile(path: string, keepUpTo = 0): Promise<DigestedFile> {
-  const handle = await open(path, 'r')
-  try {
-    const { size } = await handle.stat()
-    if (size <= keepUpTo) {
-      const bytes = Buffer.allocUnsafe(size)
-      let filled = 0
-      while (filled < size) {
-        const { bytesRead } = await handle.read(bytes, filled, size - filled, filled)
-        if (bytesRead === 0) break
-        filled += bytesRead
-      }
-      // A file that shrank while being read is hashed as it was actually read.
-      const content = filled === size ? bytes : bytes.subarray(0, filled)
-      return { ...digestBytes(content), bytes: content }
-    }
-  } finally {
-    await handle.close()
-  }
+  const kept = readWhole(path, keepUpTo)
+  if (kept) return { ...digestBytes(kept), bytes: kept }
   return { ...(await digestStream(path)), bytes: null }
+}
+
+/**
+ * The whole file if it is at most `limit` bytes, else null. Synchronous on purpose: four thread-pool
+ * round trips (open, stat, read, close) cost more than reading a local image, and in the hashing
+ * workers nothing else waits on this thread's event loop but the next decode's completion.
+ */
+function readWhole(path: string, limit: number): Buffer | null {
+  const fd = openSync(path, 'r')
+  try {
+    const { size } = fstatSync(fd)
+    if (size > limit) return null
+    const bytes = Buffer.allocUnsafe(size)
+    let filled = 0
+    while (filled < size) {
+      const read = readSync(fd, bytes, filled, size - filled, filled)
+      if (read === 0) break
+      filled += read
+    }
+    // A file that shrank while being read is hashed as it was actually read.
+    return filled === size ? bytes : bytes.subarray(0, filled)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** MD5 and SHA-1 in bounded memory, for files of any size. */

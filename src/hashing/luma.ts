@@ -88,6 +88,31 @@ function greyRun(data: Uint8Array, step: number, out: Float32Array, n: number): 
   for (let p = 0, i = 0; p < n; p++, i += step) out[p] = data[i]!
 }
 
+function rgbSampledRow(
+  data: Uint8Array,
+  rowBase: number,
+  sourceX: Int32Array,
+  out: Float32Array,
+  outBase: number,
+): void {
+  const rg = redGreen
+  const b = blue
+  for (let x = 0; x < sourceX.length; x++) {
+    const i = rowBase + sourceX[x]!
+    out[outBase + x] = rg[(data[i]! << 8) | data[i + 1]!]! + b[data[i + 2]!]!
+  }
+}
+
+function greySampledRow(
+  data: Uint8Array,
+  rowBase: number,
+  sourceX: Int32Array,
+  out: Float32Array,
+  outBase: number,
+): void {
+  for (let x = 0; x < sourceX.length; x++) out[outBase + x] = data[rowBase + sourceX[x]!]!
+}
+
 /**
  * Luminance for `mode`. The returned buffer is reused by the next call (and overwritten by PDQ),
  * so it must be consumed before converting another image.
@@ -109,15 +134,8 @@ export function lumaFromPixels(pixels: Pixels, mode: PdqMode): Luma {
   for (let x = 0; x < width; x++) sourceX[x] = Math.floor((x * pixels.width) / width) * channels
   for (let y = 0; y < height; y++) {
     const rowBase = Math.floor((y * pixels.height) / height) * pixels.width * channels
-    const outBase = y * width
-    if (grey) {
-      for (let x = 0; x < width; x++) luma[outBase + x] = data[rowBase + sourceX[x]!]!
-    } else {
-      for (let x = 0; x < width; x++) {
-        const i = rowBase + sourceX[x]!
-        luma[outBase + x] = redGreen[(data[i]! << 8) | data[i + 1]!]! + blue[data[i + 2]!]!
-      }
-    }
+    if (grey) greySampledRow(data, rowBase, sourceX, luma, y * width)
+    else rgbSampledRow(data, rowBase, sourceX, luma, y * width)
   }
   return { luma, width, height, grey }
 }
