@@ -49,10 +49,12 @@ export async function pdqFromImageBytes(
   const { timings } = options
   const sampled = await sample(bytes, options.mode, options.limits ?? DEFAULT_DECODE_LIMITS, timings)
   const t0 = performance.now()
-  releaseDecodedMemory()
   const { luma, width, height } = sampled
   const result = pdqFromLuma(luma, height, width, { dihedral: options.dihedral ?? false })
-  // The collection is counted with the hash: it is the price of not faulting in the next decode's pages.
+  // After the hash rather than before it: collecting between luminance and hash evicted the luminance
+  // from the cache (full mode: 4 MB, PDQ 6.5 → 10.5 ms). Counted with the hash: it is the price of not
+  // faulting in the next decode's pages.
+  releaseDecodedMemory()
   if (timings) timings.hashMs += performance.now() - t0
   return {
     ...result,
