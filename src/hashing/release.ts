@@ -6,8 +6,8 @@
 // and pays a page fault per 4 KiB: 730 faults, 7–15 ms per 1000×1000 image on a virtual machine,
 // more than the decode itself. A young-generation collection right after the pixels are consumed
 // frees the buffer before the next decode asks for one, and malloc hands the same pages back.
-// Measured on the bench corpus (one thread): 350–490 → 10–30 page faults per image, and 1000×1000
-// decodes 11.8 → 6.5 ms.
+// Measured on the bench corpus (one thread): 350–490 → 0–26 page faults per image; with the other
+// changes of docs/decisions/0002 ("Decoding speed"), the decode stage went from 9.4–12.6 to 6.3–8.6 ms.
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
