@@ -303,14 +303,21 @@ async function insertIdentifiers(
   ].sort((a, b) => (a.identifier.kind + a.value < b.identifier.kind + b.value ? -1 : 1))
   const kinds = distinct.map((p) => p.identifier.kind)
   const values = distinct.map((p) => p.value)
-  // 'do nothing' then a select, rather than a no-op update: known identifiers are not rewritten.
-  await sql`insert into identifiers (kind, value) select * from unnest(${kinds}::text[], ${values}::text[])
-    on conflict (kind, value) do nothing`.execute(tx)
-  // A lookup per value through the unique index: a join against the whole table would grow with it.
-  const found = await sql<{ id: string; kind: string; value: string }>`
-    select i.id, u.kind, u.value from unnest(${kinds}::text[], ${values}::text[]) as u(kind, value)
-    cross join lateral (select id from identifiers where kind = u.kind and value = u.value) i`.execute(tx)
-  const idOf = new Map(found.rows.map((r) => [`${r.kind}\u0000${r.value}`, r.id]))
+  // 'do nothing' rather than a no-op update: known identifiers are not rewritten. New ones come back
+  // with their ids; only the known ones are looked up, one probe each through the unique index (a
+  // join against the whole table would grow with it).
+  const inserted = await sql<{ id: string; kind: string; value: string }>`
+    insert into identifiers (kind, value) select * from unnest(${kinds}::text[], ${values}::text[])
+    on conflict (kind, value) do nothing returning id, kind, value`.execute(tx)
+  const idOf = new Map(inserted.rows.map((r) => [`${r.kind}\u0000${r.value}`, r.id]))
+  const known = distinct.filter((p) => !idOf.has(`${p.identifier.kind}\u0000${p.value}`))
+  if (known.length > 0) {
+    const found = await sql<{ id: string; kind: string; value: string }>`
+      select i.id, u.kind, u.value
+      from unnest(${known.map((p) => p.identifier.kind)}::text[], ${known.map((p) => p.value)}::text[]) as u(kind, value)
+      cross join lateral (select id from identifiers where kind = u.kind and value = u.value) i`.execute(tx)
+    for (const r of found.rows) idOf.set(`${r.kind}\u0000${r.value}`, r.id)
+  }
   await bulkInsert(
     'referral_identifiers',
     [
