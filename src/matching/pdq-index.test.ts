@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { randomWords } from '../../test/pdq-words.js'
 import { hexToWords, PDQ_WORDS, packHexHashes } from './pdq-hash.js'
 import { PdqIndex, type PdqMatch } from './pdq-index.js'
 import { linearScan, linearScanMany } from './pdq-linear.js'
@@ -10,19 +11,6 @@ const fixture = (name: string): string =>
 const lines = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '')
 const sorted = (matches: PdqMatch[]): PdqMatch[] =>
   [...matches].sort((a, b) => a.id - b.id || a.distance - b.distance)
-
-/** Deterministic words from a seed, so a failing fast-check case replays exactly. */
-function randomWords(count: number, seed: number): Uint32Array {
-  let state = seed >>> 0 || 1
-  const words = new Uint32Array(count * PDQ_WORDS)
-  for (let i = 0; i < words.length; i++) {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    words[i] = state >>> 0
-  }
-  return words
-}
 
 function flipBits(words: Uint32Array, at: number, bits: readonly number[]): Uint32Array {
   const query = words.slice(at * PDQ_WORDS, at * PDQ_WORDS + PDQ_WORDS)

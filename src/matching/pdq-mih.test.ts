@@ -1,9 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { randomWords } from '../../test/pdq-words.js'
 import { PDQ_WORDS } from './pdq-hash.js'
 import type { PdqMatch } from './pdq-index.js'
 import { linearScan } from './pdq-linear.js'
-import { PdqMihSegment, pairBound } from './pdq-mih.js'
+import { PdqMihSegment } from './pdq-mih.js'
+import { pairBound } from './pdq-pair-bound.js'
 
 const sorted = (matches: PdqMatch[]): PdqMatch[] =>
   [...matches].sort((a, b) => a.id - b.id || a.distance - b.distance)
@@ -129,19 +131,6 @@ describe('pairBound', () => {
     )
   })
 })
-
-/** Deterministic xorshift words, so a failing case replays exactly. */
-function randomWords(count: number, seed: number): Uint32Array {
-  let state = seed >>> 0 || 1
-  const words = new Uint32Array(count * PDQ_WORDS)
-  for (let i = 0; i < words.length; i++) {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    words[i] = state >>> 0
-  }
-  return words
-}
 
 /** The 256-bit index of bit `i` of chunk `chunk` (chunk 0 is the top half of word 0). */
 const chunkBit = (chunk: number, i: number): number => (chunk >>> 1) * 32 + (chunk & 1 ? 0 : 16) + i

@@ -8,7 +8,7 @@
  * of the query's chunk finds every match (at r = 31: 16 tables x 17 keys).
  *
  * Pair filter: a stronger pigeonhole also holds. Some chunk t has d_t <= p AND d_t + d_{t+1} <= b
- * (indices mod 16), b = pairBound(r) = floor(r / 8) (3 at r = 31; proof there). So table t only needs
+ * (indices mod 16), b = pairBound(r) = floor(r / 8) (3 at r = 31; proof in pdq-pair-bound.ts). So table t only needs
  * the entries whose next chunk is within b - d_t of the query's. Each table entry carries the top bits
  * of chunk t+1 (a fingerprint; the distance on a subset of bits never exceeds the distance on the
  * chunk), and most random candidates are dropped while the table is scanned, before any miss into the
@@ -28,7 +28,9 @@
  *   only if no earlier table s < t would also have accepted it (probe radius and pair filter). That is
  *   computed only for candidates within the radius, so it is free.
  */
+
 import { PDQ_WORDS, popcount32 } from './pdq-hash.js'
+import { pairBound } from './pdq-pair-bound.js'
 
 const TABLES = 16
 const CHUNK_BITS = 16
@@ -59,22 +61,6 @@ const PROBE_MASKS: readonly Uint16Array[] = (() => {
 
 /** Keys probed per table at the largest probe radius: 1 + 16 + 120. */
 const PROBES_PER_TABLE = PROBE_MASKS.reduce((sum, masks) => sum + masks.length, 0)
-
-/**
- * The pair bound b = floor(r / 8): every vector of 16 chunk distances summing to at most r has a chunk t
- * with d_t <= p = floor(r / 16) and d_t + d_{(t+1) mod 16} <= b, and no smaller bound always works.
- *
- * Proof: suppose every "small" chunk (d_t <= p) had d_t + d_{t+1} >= b + 1. As b >= 2p, a small chunk's
- * successor has d >= b + 1 - p > p, so it is not small: the pairs (t, t+1) over the small chunks S are
- * disjoint, and every other chunk is >= p + 1. Sum >= |S|(b + 1) + (16 - 2|S|)(p + 1) = 16(p + 1) +
- * |S|(b - 2p - 1). If r mod 16 >= 8, b = 2p + 1 and the sum is >= 16(p + 1) > r; otherwise b = 2p,
- * |S| <= 8 and the sum is >= 16p + 8 > r. Minimal: p, p+1, p, p+1, ... (sum 16p + 8 <= r when r mod 16
- * >= 8) or p, p, ... (sum 16p) puts every pair at b, defeating b - 1. At r = 31: p = 1, b = 3, and
- * 1, 2, 1, 2, ... (sum 24) defeats 2. The tests re-derive it by an exact search checked by brute force.
- */
-export function pairBound(radius: number): number {
-  return Math.floor(radius / 8)
-}
 
 /** Written by the touch loop so the compiler cannot drop its loads. */
 let _touchSink = 0
