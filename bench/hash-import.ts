@@ -15,16 +15,7 @@ import { createLogger } from '../src/platform/logger.js'
 import { migrate } from '../src/platform/migrate.js'
 import { projectRoot } from '../src/platform/paths.js'
 import type { HashListFormat } from '../src/platform/schema.js'
-
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1
-  return () => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return state >>> 0
-  }
-}
+import { makeRandom } from './xorshift.js'
 
 function hex(random: () => number, digits: number): string {
   let out = ''

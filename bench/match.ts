@@ -7,6 +7,7 @@ import { loadavg } from 'node:os'
 import { PDQ_WORDS } from '../src/matching/pdq-hash.js'
 import { PdqIndex } from '../src/matching/pdq-index.js'
 import { linearScan, linearScanMany } from '../src/matching/pdq-linear.js'
+import { makeRandom } from './xorshift.js'
 
 interface Options {
   sizes: number[]
@@ -24,17 +25,6 @@ function parseOptions(args: string[]): Options {
     else throw new Error(`unknown option ${args[i]}`)
   }
   return options
-}
-
-/** xorshift32: deterministic and fast enough to fill 320 MB in well under a second. */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1
-  return () => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return state >>> 0
-  }
 }
 
 function plantedQuery(words: Uint32Array, size: number, random: () => number): Uint32Array {

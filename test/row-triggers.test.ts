@@ -72,4 +72,21 @@ describe('skipping per-row triggers', () => {
       .execute()
     expect(stored.length).toBeGreaterThan(0)
   })
+
+  it('takes effect for a role granted SET on session_replication_role, as the README says', async () => {
+    await sql`${sql.raw(`grant set on parameter session_replication_role to ${role}`)}`.execute(t.db)
+    try {
+      const took = await plain.db.transaction().execute(async (tx) => {
+        const skipped = await skipRowTriggers(tx)
+        const { rows } = await sql<{
+          role: string
+        }>`select current_setting('session_replication_role') as role`.execute(tx)
+        await restoreRowTriggers(tx, skipped)
+        return { skipped, role: rows[0]!.role }
+      })
+      expect(took).toEqual({ skipped: true, role: 'replica' })
+    } finally {
+      await sql`${sql.raw(`revoke set on parameter session_replication_role from ${role}`)}`.execute(t.db)
+    }
+  })
 })
