@@ -1,4 +1,4 @@
-// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1]`
+// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1] [--keep 1]`
 // Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
 // every downstream stage (match, resolve, locate, package) with the worker running alongside, then
 // COPYs the same rows into scratch tables in the same run as the baseline. Uses DATABASE_URL's server
@@ -31,10 +31,19 @@ interface Options {
   workers: number
   /** Intake sessions storing batches at the same time, as several API clients or ingest runs would. */
   clients: number
+  /** With DATABASE_URL: leave the scratch database in place afterwards, to EXPLAIN the stages' statements. */
+  keep: boolean
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { count: 50_000, batch: 500, copySample: 20_000, workers: 2, clients: 1 }
+  const options: Options = {
+    count: 50_000,
+    batch: 500,
+    copySample: 20_000,
+    workers: 2,
+    clients: 1,
+    keep: false,
+  }
   for (let i = 0; i < args.length; i += 2) {
     const value = Number(args[i + 1])
     if (args[i] === '--count') options.count = value
@@ -42,6 +51,7 @@ function parseOptions(args: string[]): Options {
     else if (args[i] === '--copy-sample') options.copySample = value
     else if (args[i] === '--workers') options.workers = value
     else if (args[i] === '--clients') options.clients = value
+    else if (args[i] === '--keep') options.keep = value === 1
     else throw new Error(`unknown option ${args[i]}`)
   }
   return options
@@ -230,7 +240,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  each fifth:\n    ${memory.join('\n    ')}`)
   } finally {
     await connection.close()
-    await admin.query(`drop database if exists ${name} with (force)`)
+    if (options.keep && process.env.DATABASE_URL) console.log(`  kept database ${name}`)
+    else await admin.query(`drop database if exists ${name} with (force)`)
     await admin.end()
     await server.stop()
     await rm(folder, { recursive: true, force: true })

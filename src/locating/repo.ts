@@ -25,13 +25,15 @@ export async function candidateAddressesOf(
     .orderBy('id', 'desc')
     .execute()
   // Through the indexes subject by subject: a hash join would read every address ever received.
+  // `offset 0` keeps each lateral a per-row lookup; without it the planner, trusting statistics taken
+  // when the tables were smaller, flattened them into a scan of every address (docs/decisions/0004).
   const reported = (
     await sql<{ subject_id: string; street: string | null; city: string | null; postcode: string | null }>`
       select r.subject_id, a.street, a.city, a.postcode
       from unnest(${subjectIds}::bigint[]) as s(id)
-      join lateral (select id, received_at, subject_id from referrals where subject_id = s.id) r on true
+      join lateral (select id, received_at, subject_id from referrals where subject_id = s.id offset 0) r on true
       join lateral (select * from referral_addresses where referral_id = r.id and not derived
-        and role = 'reported_person') a on true
+        and role = 'reported_person' offset 0) a on true
       order by r.subject_id, r.received_at desc, a.id`.execute(db)
   ).rows
   for (const { subject_id, ...a } of entered) bySubject.get(subject_id)?.push({ source: 'analyst', ...a })

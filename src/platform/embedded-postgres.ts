@@ -118,6 +118,10 @@ export async function startEmbeddedPostgres(
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=200',
+      // A bulk intake fills the default 1 GB of WAL in about 20 s; each checkpoint then makes the next
+      // change to every page write the whole page to WAL again.
+      '-c',
+      'max_wal_size=4GB',
       '-c',
       `unix_socket_directories=${socketDir ?? ''}`,
     ],
