@@ -8,7 +8,7 @@ import type { Actor } from '../access/model.js'
 import { type AuditEntry, recordAuditMany } from '../audit/service.js'
 import { matchReferralsJob } from '../matching/jobs.js'
 import { allocateIds } from '../platform/bulk-insert.js'
-import type { Tx } from '../platform/db.js'
+import { planForBatchLookups, type Tx } from '../platform/db.js'
 import { enqueue } from '../platform/queue.js'
 import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
 import type { ReadDocument, ReadFileDetails, ReadReferral, ReceivedDocument } from './documents.js'
@@ -72,6 +72,7 @@ export async function storeBatch(
   const accepted: string[] = []
   const audit: AuditEntry[] = []
   let pending: ReadReferral[] = batch.flatMap((document) => document.referrals)
+  await planForBatchLookups(tx)
   // Foreign-key checks were the largest single cost of storing (three per identifier row). Every key
   // the rounds write is a row this transaction inserted (document, referral) or an identifier, and
   // identifiers are never deleted (migration 0005 makes a delete fail).

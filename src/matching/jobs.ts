@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { assessSubjectsJob } from '../packages/jobs.js'
-import { anyId } from '../platform/db.js'
+import { anyId, planForBatchLookups } from '../platform/db.js'
 import { defineJob, enqueue } from '../platform/queue.js'
 import { resolveReferralsJob } from '../subjects/jobs.js'
 import { matcherFor } from './matcher.js'
@@ -16,6 +16,7 @@ export const matchReferralsJob = defineJob({
   async handler(payload, { db }) {
     const matcher = matcherFor(db)
     await db.transaction().execute(async (tx) => {
+      await planForBatchLookups(tx)
       await insertExactMatches(tx, payload.referralIds)
       await insertPdqMatches(tx, matcher, payload.referralIds)
       await tx

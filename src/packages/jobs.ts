@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { planForBatchLookups } from '../platform/db.js'
 import { defineJob } from '../platform/queue.js'
 import { draftPackages } from './drafting.js'
 
@@ -7,6 +8,9 @@ export const assessSubjectsJob = defineJob({
   name: 'packages.assess-subjects',
   payload: z.object({ subjectIds: z.array(z.string().regex(/^\d+$/)).min(1) }),
   async handler(payload, { db }) {
-    await db.transaction().execute((tx) => draftPackages(tx, payload.subjectIds))
+    await db.transaction().execute(async (tx) => {
+      await planForBatchLookups(tx)
+      await draftPackages(tx, payload.subjectIds)
+    })
   },
 })

@@ -44,3 +44,15 @@ export function connect(url: string, max = 10): Connection {
  * and makes Postgres parse and plan a list as long as the batch.
  */
 export const anyId = (ids: readonly string[]) => sql<string>`any(${ids}::bigint[])`
+
+/**
+ * For a transaction whose every statement reads by a batch of keys: intake and the pipeline stages.
+ * Their right plan is always index lookups from the batch, but during a bulk load the statistics lag
+ * the tables (a column analysed while still mostly empty, a table analysed at a tenth of its size)
+ * and the planner, expecting tens of thousands of rows per batch, read whole tables per batch, so the
+ * stages fell behind intake (docs/decisions/0004). A sequential scan stays possible where a table
+ * has no usable index; it is only priced as a last resort.
+ */
+export async function planForBatchLookups(tx: Tx): Promise<void> {
+  await sql`set local enable_seqscan = off`.execute(tx)
+}

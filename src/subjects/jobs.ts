@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { locateSubjectsJob } from '../locating/jobs.js'
+import { planForBatchLookups } from '../platform/db.js'
 import { defineJob, enqueue } from '../platform/queue.js'
 import { resolveReferrals } from './service.js'
 
@@ -9,6 +10,7 @@ export const resolveReferralsJob = defineJob({
   payload: z.object({ referralIds: z.array(z.string().regex(/^\d+$/)).min(1) }),
   async handler(payload, { db }) {
     await db.transaction().execute(async (tx) => {
+      await planForBatchLookups(tx)
       const subjectIds = await resolveReferrals(tx, payload.referralIds)
       if (subjectIds.length > 0) await enqueue(tx, locateSubjectsJob, { subjectIds })
     })
