@@ -19,17 +19,22 @@ export interface Connection {
 }
 
 /**
- * Session settings for every Footprint connection. Postgres' default `random_page_cost` (4) prices an
- * index probe as a disk seek; Footprint's working set is cached, and its pipeline drives every step
- * from a batch of ids through an index. With 4, tables of roughly 40k–200k rows got whole-table scans
- * per batch (docs/decisions/0004); 1.1 is the usual value for SSD or cached data. Options in PGOPTIONS
- * come after these, so an operator's own setting wins.
+ * Run on every new connection. Postgres' stock `random_page_cost` (4) prices an index probe as a disk
+ * seek; Footprint's working set is cached, and its pipeline drives every step from a batch of ids
+ * through an index. With 4, tables of roughly 40k–200k rows got whole-table scans per batch
+ * (docs/decisions/0004); 1.1 is the usual value for SSD or cached data. Only the stock value is
+ * replaced: a value an operator chose (server, database, role or PGOPTIONS) stands. A statement
+ * rather than a startup option, which connection poolers such as PgBouncer refuse.
  */
-export const SESSION_OPTIONS = '-c random_page_cost=1.1'
+export const SESSION_SETUP = `select set_config('random_page_cost', '1.1', false)
+  where current_setting('random_page_cost') = '4'`
 
 export function connect(url: string, max = 10): Connection {
-  const options = [SESSION_OPTIONS, process.env.PGOPTIONS].filter(Boolean).join(' ')
-  const pool = new pg.Pool({ connectionString: url, max, options })
+  const pool = new pg.Pool({ connectionString: url, max })
+  // Queued before anything the connection is checked out for; a failure surfaces on that query.
+  pool.on('connect', (client) => {
+    client.query(SESSION_SETUP).catch(() => undefined)
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,
