@@ -128,7 +128,8 @@ export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Pro
       as x(subject_id, status)
     where r.subject_id = x.subject_id and r.status in ('resolved', 'unlocated', 'located')`.execute(tx)
   const forceBefore = new Map(subjects.map((s) => [s.id, s.force_id]))
-  await restoreRowTriggers(tx, skipped)
+  // The audit rows go in before checks are restored: a system actor names no user or token, and
+  // forces are never deleted.
   await recordAuditMany(
     tx,
     LOCATOR,
@@ -143,6 +144,7 @@ export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Pro
         details: { reason: r.reason, previousForce: forceBefore.get(r.subjectId) ?? null },
       })),
   )
+  await restoreRowTriggers(tx, skipped)
   return results.filter((r) => r.location).map((r) => r.subjectId)
 }
 

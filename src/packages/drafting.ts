@@ -132,6 +132,7 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
       details: { suggestedBand: a.band, rules: a.reasons.map((r) => r.rule) },
     }
   })
-  await restoreRowTriggers(tx, skipped)
+  // The audit rows too: a system actor names no user or token, and forces are never deleted.
   await recordAuditMany(tx, TRIAGE, audit)
+  await restoreRowTriggers(tx, skipped)
 }

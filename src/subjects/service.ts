@@ -121,7 +121,8 @@ export async function resolveReferrals(tx: Tx, referralIds: readonly string[]): 
   }
   await mergeSubjects(tx, merges)
   await attachReferrals(tx, attach)
-  await restoreRowTriggers(tx, skipped)
+  // The audit rows too: a system actor names no user or token, and subjects are never deleted.
   await recordAuditMany(tx, RESOLVER, audit)
+  await restoreRowTriggers(tx, skipped)
   return touched
 }
