@@ -29,11 +29,15 @@ export function isObject(value: JsonValue | undefined): value is JsonObject {
 }
 
 function escapeSegment(segment: string): string {
+  // Most keys need no escaping; every field read builds a pointer, so skip the two replacements then.
+  if (!segment.includes('~') && !segment.includes('/')) return segment
   return segment.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
 export function pointerTo(base: string, ...segments: readonly (string | number)[]): string {
-  return base + segments.map((segment) => `/${escapeSegment(String(segment))}`).join('')
+  let pointer = base
+  for (const segment of segments) pointer += `/${escapeSegment(String(segment))}`
+  return pointer
 }
 
 function wrongShape(pointer: string, expected: string, got: JsonValue): RefusalError {
