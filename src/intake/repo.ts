@@ -298,9 +298,11 @@ async function insertIdentifiers(
     return { ...row, normalised, value: normalised ?? row.identifier.value.trim() }
   })
   // Sorted, so two concurrent batches take the unique-index locks in the same order (no deadlock).
-  const distinct = [
-    ...new Map(prepared.map((p) => [`${p.identifier.kind}\u0000${p.value}`, p])).values(),
-  ].sort((a, b) => (a.identifier.kind + a.value < b.identifier.kind + b.value ? -1 : 1))
+  // The sort key is built once per identifier, not twice per comparison.
+  const distinct = [...new Map(prepared.map((p) => [`${p.identifier.kind}\u0000${p.value}`, p])).values()]
+    .map((p) => ({ p, order: p.identifier.kind + p.value }))
+    .sort((a, b) => (a.order < b.order ? -1 : 1))
+    .map(({ p }) => p)
   const kinds = distinct.map((p) => p.identifier.kind)
   const values = distinct.map((p) => p.value)
   // 'do nothing' rather than a no-op update: known identifiers are not rewritten. New ones come back
