@@ -4,6 +4,8 @@
 // work whose result is never read: the last row pass divides only at the 64 sampled columns, and the last
 // column pass runs only over those columns and divides only at the 64 sampled rows.
 
+import { wasmFilterPasses } from './box-simd.js'
+
 export const PDQ_GRID = 64
 
 /** Window of the box filter for a side of `dim` pixels: the reference's `(dim + 2·64 − 1) / (2·64)`. */
@@ -277,6 +279,7 @@ export class JaroszScratch {
   private sums = new Float32Array(0)
   private wanted = new Uint8Array(0)
   readonly grid = new Float32Array(PDQ_GRID * PDQ_GRID)
+  readonly gridSums = new Float32Array(PDQ_GRID)
 
   /** Scratch of at least `pixels` floats; very large one-off images get a buffer that is not kept. */
   take(pixels: number, width: number): { buffer: Float32Array; sums: Float32Array } {
@@ -310,9 +313,14 @@ export function jaroszFilterAndDecimate(
 ): Float32Array {
   const rowWindow = boxWindow(width)
   const colWindow = boxWindow(height)
-  const { buffer, sums } = scratch.take(height * width, width)
   const rows = sampleIndices(height)
   const cols = sampleIndices(width)
+  const filtered = wasmFilterPasses(luma, height, width, rowWindow, colWindow)
+  if (filtered) {
+    lastColumnPassAndDecimate(filtered, height, width, colWindow, rows, cols, scratch.gridSums, scratch.grid)
+    return scratch.grid
+  }
+  const { buffer, sums } = scratch.take(height * width, width)
   boxAlongRows(luma, buffer, height, width, rowWindow, null)
   boxAlongColumns(buffer, luma, height, width, colWindow, sums)
   boxAlongRows(luma, buffer, height, width, rowWindow, scratch.wantedColumns(width, cols))

@@ -1,5 +1,6 @@
 // Decoded pixels → float32 luminance (pdq.md §1.2–1.3), with the reference CLI's 512×512
 // nearest-neighbour resize fused in so that only the sampled pixels are converted.
+import { wasmLumaBuffer } from './box-simd.js'
 
 export type PdqMode = 'reference' | 'full'
 export const PDQ_MODES: readonly PdqMode[] = ['reference', 'full']
@@ -61,7 +62,11 @@ export function targetSize(width: number, height: number, mode: PdqMode): { widt
 let kept = new Float32Array(0)
 const KEEP_LIMIT = 4_194_304
 
-function lumaBuffer(size: number): Float32Array {
+/** In the WebAssembly filters' memory when they are in use, which saves PDQ a copy. */
+function lumaBuffer(width: number, height: number): Float32Array {
+  const inWasm = wasmLumaBuffer(width, height)
+  if (inWasm) return inWasm
+  const size = width * height
   if (kept.length >= size) return kept
   const buffer = new Float32Array(size)
   if (size <= KEEP_LIMIT) kept = buffer
@@ -120,7 +125,7 @@ function greySampledRow(
 export function lumaFromPixels(pixels: Pixels, mode: PdqMode): Luma {
   const { data, channels } = pixels
   const { width, height } = targetSize(pixels.width, pixels.height, mode)
-  const luma = lumaBuffer(width * height)
+  const luma = lumaBuffer(width, height)
   const grey = isAllGrey(pixels)
   if (width === pixels.width && height === pixels.height) {
     // Full size: one straight pass, no index table.
