@@ -2,6 +2,7 @@
 // the reference's order (k ascending, accumulator starting at 0); V8 never fuses multiply-add, so
 // double arithmetic followed by float32 rounding is exactly the reference's float32 arithmetic.
 import { PDQ_GRID } from './jarosz.js'
+import { wasmDct } from './pdq-simd.js'
 
 export const PDQ_COEFFS = 16
 
@@ -28,6 +29,7 @@ const partial = new Float32Array(PDQ_COEFFS * PDQ_GRID)
  */
 export function dct16(grid: Float32Array, out: Float32Array): Float32Array {
   const d = DCT_MATRIX
+  if (wasmDct(grid, out, d)) return out
   partial.fill(0)
   // T[i][j] = Σ_k D[i][k]·A[k][j]; looping k outside j keeps each (i, j) sum in k order.
   for (let i = 0; i < PDQ_COEFFS; i++) {

@@ -4,7 +4,7 @@
 // work whose result is never read: the last row pass divides only at the 64 sampled columns, and the last
 // column pass runs only over those columns and divides only at the 64 sampled rows.
 
-import { wasmFilterPasses } from './box-simd.js'
+import { wasmFilter } from './pdq-simd.js'
 
 export const PDQ_GRID = 64
 
@@ -279,7 +279,6 @@ export class JaroszScratch {
   private sums = new Float32Array(0)
   private wanted = new Uint8Array(0)
   readonly grid = new Float32Array(PDQ_GRID * PDQ_GRID)
-  readonly gridSums = new Float32Array(PDQ_GRID)
 
   /** Scratch of at least `pixels` floats; very large one-off images get a buffer that is not kept. */
   take(pixels: number, width: number): { buffer: Float32Array; sums: Float32Array } {
@@ -315,10 +314,14 @@ export function jaroszFilterAndDecimate(
   const colWindow = boxWindow(height)
   const rows = sampleIndices(height)
   const cols = sampleIndices(width)
-  const filtered = wasmFilterPasses(luma, height, width, rowWindow, colWindow)
+  const filtered = wasmFilter(luma, height, width, rowWindow, colWindow)
   if (filtered) {
-    lastColumnPassAndDecimate(filtered, height, width, colWindow, rows, cols, scratch.gridSums, scratch.grid)
-    return scratch.grid
+    const grid = scratch.grid
+    for (let i = 0; i < PDQ_GRID; i++) {
+      const rowBase = rows[i]! * width
+      for (let j = 0; j < PDQ_GRID; j++) grid[i * PDQ_GRID + j] = filtered[rowBase + cols[j]!]!
+    }
+    return grid
   }
   const { buffer, sums } = scratch.take(height * width, width)
   boxAlongRows(luma, buffer, height, width, rowWindow, null)

@@ -1,6 +1,6 @@
 // Decoded pixels → float32 luminance (pdq.md §1.2–1.3), with the reference CLI's 512×512
 // nearest-neighbour resize fused in so that only the sampled pixels are converted.
-import { wasmLumaBuffer } from './box-simd.js'
+import { wasmLuma } from './pdq-simd.js'
 
 export type PdqMode = 'reference' | 'full'
 export const PDQ_MODES: readonly PdqMode[] = ['reference', 'full']
@@ -62,11 +62,7 @@ export function targetSize(width: number, height: number, mode: PdqMode): { widt
 let kept = new Float32Array(0)
 const KEEP_LIMIT = 4_194_304
 
-/** In the WebAssembly filters' memory when they are in use, which saves PDQ a copy. */
-function lumaBuffer(width: number, height: number): Float32Array {
-  const inWasm = wasmLumaBuffer(width, height)
-  if (inWasm) return inWasm
-  const size = width * height
+function lumaBuffer(size: number): Float32Array {
   if (kept.length >= size) return kept
   const buffer = new Float32Array(size)
   if (size <= KEEP_LIMIT) kept = buffer
@@ -125,20 +121,28 @@ function greySampledRow(
 export function lumaFromPixels(pixels: Pixels, mode: PdqMode): Luma {
   const { data, channels } = pixels
   const { width, height } = targetSize(pixels.width, pixels.height, mode)
-  const luma = lumaBuffer(width, height)
   const grey = isAllGrey(pixels)
-  if (width === pixels.width && height === pixels.height) {
+  const resized = width !== pixels.width || height !== pixels.height
+  // Integer-exact CImg nearest neighbour: source = floor(target · size / 512), top-left anchored.
+  const sourceX = new Int32Array(width)
+  for (let x = 0; x < width; x++) {
+    sourceX[x] = (resized ? Math.floor((x * pixels.width) / width) : x) * channels
+  }
+  const rows = resized ? new Int32Array(height) : null
+  if (rows) for (let y = 0; y < height; y++) rows[y] = Math.floor((y * pixels.height) / height)
+  // In the PDQ filters' WebAssembly memory when they are in use, which also saves PDQ a copy.
+  const inWasm = wasmLuma(data, pixels.width * channels, rows, sourceX, height, grey)
+  if (inWasm) return { luma: inWasm, width, height, grey }
+  const luma = lumaBuffer(width * height)
+  if (!rows) {
     // Full size: one straight pass, no index table.
     const n = width * height
     if (grey) greyRun(data, channels, luma, n)
     else rgbRun(data, channels, luma, n)
     return { luma, width, height, grey }
   }
-  // Integer-exact CImg nearest neighbour: source = floor(target · size / 512), top-left anchored.
-  const sourceX = new Int32Array(width)
-  for (let x = 0; x < width; x++) sourceX[x] = Math.floor((x * pixels.width) / width) * channels
   for (let y = 0; y < height; y++) {
-    const rowBase = Math.floor((y * pixels.height) / height) * pixels.width * channels
+    const rowBase = rows[y]! * pixels.width * channels
     if (grey) greySampledRow(data, rowBase, sourceX, luma, y * width)
     else rgbSampledRow(data, rowBase, sourceX, luma, y * width)
   }

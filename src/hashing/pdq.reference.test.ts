@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useWasmFilters } from './box-simd.js'
 import { digestFile } from './file-digests.js'
 import type { PdqMode } from './luma.js'
 import { pdqDistance } from './pdq.js'
 import { pdqFromImageBytes } from './pdq-image.js'
+import { useWasm } from './pdq-simd.js'
 
 const fixtures = join(import.meta.dirname, '../../test/fixtures/pdq')
 
@@ -41,7 +41,7 @@ const suites: { file: string; mode: PdqMode; dihedral: boolean; filters: 'wasm' 
   { file: 'reference-cpp-fullres-output.txt', mode: 'full', dihedral: false, filters: 'wasm' },
   { file: 'reference-cpp-dihedral.txt', mode: 'reference', dihedral: true, filters: 'wasm' },
   { file: 'reference-cpp-fullres-dihedral.txt', mode: 'full', dihedral: true, filters: 'wasm' },
-  // The TypeScript fallback filters (box-simd.ts): the dihedral files hold the original hash too.
+  // The TypeScript fallback filters (pdq-simd.ts): the dihedral files hold the original hash too.
   { file: 'reference-cpp-dihedral.txt', mode: 'reference', dihedral: true, filters: 'ts' },
   { file: 'reference-cpp-fullres-dihedral.txt', mode: 'full', dihedral: true, filters: 'ts' },
 ]
@@ -50,10 +50,10 @@ describe.each(suites)('$file ($mode mode, $filters filters)', ({ file, mode, dih
   const vectors = readVectors(file)
 
   beforeAll(() => {
-    expect(useWasmFilters(filters === 'wasm')).toBe(filters === 'wasm')
+    expect(useWasm(filters === 'wasm')).toBe(filters === 'wasm')
   })
   afterAll(() => {
-    useWasmFilters(true)
+    useWasm(true)
   })
 
   it('has the expected number of vectors', () => {

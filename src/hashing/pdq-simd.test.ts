@@ -2,17 +2,18 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import wabtInit from 'wabt'
-import { useWasmFilters } from './box-simd.js'
-import { BOX_SIMD_WASM } from './box-simd-wasm.js'
 import { JaroszScratch, jaroszFilterAndDecimate } from './jarosz.js'
+import { lumaFromPixels, PDQ_MODES, type Pixels } from './luma.js'
 import { pdqFromLuma } from './pdq.js'
+import { useWasm } from './pdq-simd.js'
+import { PDQ_SIMD_WASM } from './pdq-simd-wasm.js'
 
 const here = (name: string): URL => new URL(name, import.meta.url)
 
-/** The bytes wabt assembles from box-simd.wat now. */
+/** The bytes wabt assembles from pdq-simd.wat now. */
 async function assembled(): Promise<string> {
   const wabt = await wabtInit()
-  const module = wabt.parseWat('box-simd.wat', readFileSync(here('box-simd.wat'), 'utf8'), {
+  const module = wabt.parseWat('pdq-simd.wat', readFileSync(here('pdq-simd.wat'), 'utf8'), {
     simd: true,
     bulk_memory: true,
   })
@@ -24,27 +25,27 @@ async function assembled(): Promise<string> {
 
 describe('the WebAssembly box filters', () => {
   afterEach(() => {
-    useWasmFilters(true)
+    useWasm(true)
   })
 
-  // The module is committed as base64 in box-simd-wasm.ts, so that neither the tests (which run the
+  // The module is committed as base64 in pdq-simd-wasm.ts, so that neither the tests (which run the
   // sources) nor the build need wabt; this keeps it from drifting from its source.
-  it('are the assembly of box-simd.wat', async () => {
+  it('are the assembly of pdq-simd.wat', async () => {
     const bytes = await assembled()
     if (process.env.UPDATE_WASM === '1') {
       const header =
-        '// Generated from box-simd.wat by wabt 1.0.39: `UPDATE_WASM=1 npx vitest run src/hashing/box-simd.test.ts`.'
-      writeFileSync(here('box-simd-wasm.ts'), `${header}\nexport const BOX_SIMD_WASM =\n  '${bytes}'\n`)
+        '// Generated from pdq-simd.wat by wabt 1.0.39: `UPDATE_WASM=1 npx vitest run src/hashing/pdq-simd.test.ts`.'
+      writeFileSync(here('pdq-simd-wasm.ts'), `${header}\nexport const PDQ_SIMD_WASM =\n  '${bytes}'\n`)
     } else {
       expect(
-        BOX_SIMD_WASM,
-        'box-simd.wat changed: run UPDATE_WASM=1 npx vitest run src/hashing/box-simd.test.ts',
+        PDQ_SIMD_WASM,
+        'pdq-simd.wat changed: run UPDATE_WASM=1 npx vitest run src/hashing/pdq-simd.test.ts',
       ).toBe(bytes)
     }
   })
 
   it('load in this runtime', () => {
-    expect(useWasmFilters(true)).toBe(true)
+    expect(useWasm(true)).toBe(true)
   })
 
   it('give the TypeScript filters’ 64×64 grid bit for bit on random images', () => {
@@ -56,24 +57,64 @@ describe('the WebAssembly box filters', () => {
         fc.boolean(),
         (height, width, seed, grey) => {
           const luma = randomLuma(height, width, seed, grey)
-          useWasmFilters(false)
+          useWasm(false)
           const ts = Array.from(
             jaroszFilterAndDecimate(Float32Array.from(luma), height, width, new JaroszScratch()),
           )
-          useWasmFilters(true)
+          useWasm(true)
           const wasm = Array.from(
             jaroszFilterAndDecimate(Float32Array.from(luma), height, width, new JaroszScratch()),
           )
           expect(wasm).toEqual(ts)
           const fromWasm = pdqFromLuma(Float32Array.from(luma), height, width, { dihedral: true })
-          useWasmFilters(false)
+          useWasm(false)
           expect(fromWasm).toEqual(pdqFromLuma(Float32Array.from(luma), height, width, { dihedral: true }))
         },
       ),
       { numRuns: 60 },
     )
   })
+
+  it('give the TypeScript luminance bit for bit, resized or not, colour or grey, 1 to 4 channels', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 900 }),
+        fc.integer({ min: 1, max: 900 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 0xffffffff }),
+        fc.boolean(),
+        fc.constantFrom(...PDQ_MODES),
+        (height, width, channels, seed, grey, mode) => {
+          const pixels = randomPixels(height, width, channels, seed, grey)
+          useWasm(false)
+          const ts = lumaFromPixels(pixels, mode)
+          const expected = { ...ts, luma: Array.from(ts.luma.subarray(0, ts.width * ts.height)) }
+          useWasm(true)
+          const wasm = lumaFromPixels(pixels, mode)
+          expect({ ...wasm, luma: Array.from(wasm.luma.subarray(0, wasm.width * wasm.height)) }).toEqual(
+            expected,
+          )
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
 })
+
+/** Random bytes; `grey` makes R = G = B (alpha stays random) so that the grey path is taken. */
+function randomPixels(height: number, width: number, channels: number, seed: number, grey: boolean): Pixels {
+  const data = new Uint8Array(height * width * channels)
+  let x = seed >>> 0 || 1
+  for (let p = 0; p < height * width; p++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    for (let c = 0; c < channels; c++) {
+      data[p * channels + c] = grey && c < 3 && channels >= 3 ? x & 255 : (x >>> (8 * c)) & 255
+    }
+  }
+  return { data, width, height, channels }
+}
 
 /** Luminance like real images: float32 RGB-formula values or grey integers, with smooth and noisy parts. */
 function randomLuma(height: number, width: number, seed: number, grey: boolean): Float32Array {

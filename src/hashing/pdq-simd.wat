@@ -1,12 +1,13 @@
-;; PDQ's Jarosz box filters (pdq.md §1.5) with f32x4 lanes over four independent rows or columns.
+;; PDQ's luminance, Jarosz box filters and DCT (pdq.md §1.3, §1.5, §1.8) with f32x4 lanes over
+;; four independent pixels, rows, columns or coefficients.
 ;;
 ;; Bit-exactness: every lane runs exactly the reference's sequence of float32 operations for its own
-;; row or column (add, then subtract, then divide by the count, each rounded to float32); lanes never
-;; mix, so nothing is reassociated. WebAssembly's f32x4.add/sub/div are IEEE single precision per lane
+;; output (for the filters: add, then subtract, then divide by the count, each rounded to float32);
+;; lanes never mix, so nothing is reassociated. WebAssembly's f32x4.add/sub/div are IEEE single precision per lane
 ;; and never fused. The counts are small integers, exact in float32.
 ;;
 ;; All pointers are byte offsets into the exported memory; images are row-major float32.
-;; Assembled by wabt into box-simd-wasm.ts (see box-simd.test.ts); edit this file, not that one.
+;; Assembled by wabt into pdq-simd-wasm.ts (see pdq-simd.test.ts); edit this file, not that one.
 (module
   (memory (export "memory") 1)
 
@@ -296,4 +297,115 @@
       (local.set $oi (i32.add (local.get $oi) (local.get $rowBytes)))
       (local.set $k (i32.sub (local.get $k) (i32.const 1)))
       (br $l4))))
+
+  ;; Luminance (pdq.md §1.3) of h rows of w pixels: output pixel x of row y is the pixel at byte
+  ;; `pix + y·rowBytes + xs[x]` (xs: w i32 byte offsets, so one loop serves both the full image and the
+  ;; nearest-neighbour 512×512 grid). Colour: f32(f32(f32(cR·R) + f32(cG·G)) + f32(cB·B)) per lane, in
+  ;; that order; grey: the value of the first channel. Reads 4 bytes per pixel, so the pixel region
+  ;; needs 3 bytes of slack after it; needs w ≥ 4 (the last 4 pixels of a row are redone if w mod 4 ≠ 0,
+  ;; storing the same values).
+  (func (export "luma") (param $pix i32) (param $rowBytes i32) (param $xs i32) (param $w i32) (param $h i32)
+    (param $dst i32) (param $grey i32) (param $cr f32) (param $cg f32) (param $cb f32)
+    (local $y i32) (local $x i32) (local $xo i32) (local $last i32) (local $row i32) (local $out i32)
+    (local $offs v128) (local $v v128) (local $mask v128) (local $lum v128)
+    (local $vr v128) (local $vg v128) (local $vb v128)
+    (local.set $mask (i32x4.splat (i32.const 255)))
+    (local.set $vr (f32x4.splat (local.get $cr)))
+    (local.set $vg (f32x4.splat (local.get $cg)))
+    (local.set $vb (f32x4.splat (local.get $cb)))
+    (local.set $last (i32.sub (i32.shl (local.get $w) (i32.const 2)) (i32.const 16)))
+    (local.set $out (local.get $dst))
+    (block $rows (loop $rowLoop
+      (br_if $rows (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $row (i32.add (local.get $pix) (i32.mul (local.get $y) (local.get $rowBytes))))
+      (local.set $x (i32.const 0))
+      (block $cols (loop $colLoop
+        (br_if $cols (i32.gt_s (local.get $x) (i32.add (local.get $last) (i32.const 12))))
+        (local.set $xo (select (local.get $x) (local.get $last) (i32.le_s (local.get $x) (local.get $last))))
+        (local.set $offs (v128.load (i32.add (local.get $xs) (local.get $xo))))
+        (local.set $v (v128.load32_zero
+          (i32.add (local.get $row) (i32x4.extract_lane 0 (local.get $offs)))))
+        (local.set $v (v128.load32_lane 1
+          (i32.add (local.get $row) (i32x4.extract_lane 1 (local.get $offs))) (local.get $v)))
+        (local.set $v (v128.load32_lane 2
+          (i32.add (local.get $row) (i32x4.extract_lane 2 (local.get $offs))) (local.get $v)))
+        (local.set $v (v128.load32_lane 3
+          (i32.add (local.get $row) (i32x4.extract_lane 3 (local.get $offs))) (local.get $v)))
+        (if (local.get $grey)
+          (then
+            (local.set $lum (f32x4.convert_i32x4_u (v128.and (local.get $v) (local.get $mask)))))
+          (else
+            (local.set $lum
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_u (v128.and (local.get $v) (local.get $mask))) (local.get $vr))
+                  (f32x4.mul
+                    (f32x4.convert_i32x4_u (v128.and (i32x4.shr_u (local.get $v) (i32.const 8)) (local.get $mask)))
+                    (local.get $vg)))
+                (f32x4.mul
+                  (f32x4.convert_i32x4_u (v128.and (i32x4.shr_u (local.get $v) (i32.const 16)) (local.get $mask)))
+                  (local.get $vb))))))
+        (v128.store (i32.add (local.get $out) (local.get $xo)) (local.get $lum))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $colLoop)))
+      (local.set $out (i32.add (local.get $out) (i32.shl (local.get $w) (i32.const 2))))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $rowLoop))))
+
+  ;; PDQ's DCT (pdq.md §1.8) of the 64×64 `grid`: T = D·A (16×64) into `t`, then B = T·Dᵀ (16×16) into
+  ;; `out`, with `d` = D (16×64) and `dt` = Dᵀ (64×16). Lanes run over output columns, and each output's
+  ;; sum starts at 0 and adds its products in k order, as the reference's loops do.
+  (func (export "dct") (param $grid i32) (param $d i32) (param $dt i32) (param $t i32) (param $out i32)
+    (local $i i32) (local $k i32) (local $j i32) (local $trow i32) (local $arow i32)
+    (local $dik v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $p v128)
+    (local $dtrow i32)
+    (memory.fill (local.get $t) (i32.const 0) (i32.const 4096))
+    (block $di (loop $li
+      (br_if $di (i32.ge_u (local.get $i) (i32.const 16)))
+      (local.set $trow (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 8))))
+      (local.set $k (i32.const 0))
+      (block $dk (loop $lk
+        (br_if $dk (i32.ge_u (local.get $k) (i32.const 64)))
+        (local.set $dik (v128.load32_splat
+          (i32.add (local.get $d) (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 6)) (local.get $k)) (i32.const 2)))))
+        (local.set $arow (i32.add (local.get $grid) (i32.shl (local.get $k) (i32.const 8))))
+        (local.set $j (i32.const 0))
+        (block $dj (loop $lj
+          (br_if $dj (i32.ge_u (local.get $j) (i32.const 256)))
+          (v128.store (i32.add (local.get $trow) (local.get $j))
+            (f32x4.add
+              (v128.load (i32.add (local.get $trow) (local.get $j)))
+              (f32x4.mul (local.get $dik) (v128.load (i32.add (local.get $arow) (local.get $j))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $lj)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $lk)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $li)))
+    (local.set $i (i32.const 0))
+    (block $di2 (loop $li2
+      (br_if $di2 (i32.ge_u (local.get $i) (i32.const 16)))
+      (local.set $trow (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 8))))
+      (local.set $a0 (f32x4.splat (f32.const 0)))
+      (local.set $a1 (f32x4.splat (f32.const 0)))
+      (local.set $a2 (f32x4.splat (f32.const 0)))
+      (local.set $a3 (f32x4.splat (f32.const 0)))
+      (local.set $k (i32.const 0))
+      (block $dk2 (loop $lk2
+        (br_if $dk2 (i32.ge_u (local.get $k) (i32.const 64)))
+        (local.set $p (v128.load32_splat (i32.add (local.get $trow) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $dtrow (i32.add (local.get $dt) (i32.shl (local.get $k) (i32.const 6))))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $p) (v128.load offset=0 (local.get $dtrow)))))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $p) (v128.load offset=16 (local.get $dtrow)))))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $p) (v128.load offset=32 (local.get $dtrow)))))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $p) (v128.load offset=48 (local.get $dtrow)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $lk2)))
+      (local.set $arow (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 6))))
+      (v128.store offset=0 (local.get $arow) (local.get $a0))
+      (v128.store offset=16 (local.get $arow) (local.get $a1))
+      (v128.store offset=32 (local.get $arow) (local.get $a2))
+      (v128.store offset=48 (local.get $arow) (local.get $a3))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $li2))))
 )
