@@ -101,6 +101,21 @@ describe('the WebAssembly box filters', () => {
   })
 })
 
+describe('images too large for the WebAssembly memory', () => {
+  it('take the TypeScript path and give the same luminance and hash', () => {
+    // 512 sampled rows of 40,000 RGB pixels: 61 MB of pixels to copy, over the limit.
+    const pixels = randomPixels(6, 40_000, 3, 7, false)
+    useWasm(false)
+    const ts = lumaFromPixels(pixels, 'reference')
+    const expected = Array.from(ts.luma.subarray(0, 512 * 512))
+    const hash = pdqFromLuma(ts.luma, 512, 512)
+    useWasm(true)
+    const wasm = lumaFromPixels(pixels, 'reference')
+    expect(Array.from(wasm.luma.subarray(0, 512 * 512))).toEqual(expected)
+    expect(pdqFromLuma(wasm.luma, 512, 512)).toEqual(hash)
+  })
+})
+
 /** Random bytes; `grey` makes R = G = B (alpha stays random) so that the grey path is taken. */
 function randomPixels(height: number, width: number, channels: number, seed: number, grey: boolean): Pixels {
   const data = new Uint8Array(height * width * channels)

@@ -41,7 +41,10 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown }
 }
 
-/** Larger images take the TypeScript path, so that a one-off huge image does not pin its memory. */
+/**
+ * Larger images (or decoded pixels over 4 bytes per such pixel) take the TypeScript path: the module's
+ * memory never shrinks, so a one-off huge image would pin its size for the life of the thread.
+ */
 export const WASM_MAX_PIXELS = 4_194_304
 const PAGE = 65536
 
@@ -101,7 +104,7 @@ const IMAGE_START = align(DCT_GRID + 64 * 64 * 4)
  * again return the same views.
  */
 function place(width: number, height: number, pixelBytes: number): Layout | null {
-  if (!box || !enabled || width * height > WASM_MAX_PIXELS) return null
+  if (!box || !enabled || width * height > WASM_MAX_PIXELS || pixelBytes > WASM_MAX_PIXELS * 4) return null
   const fits = layout && layout.width === width && layout.height === height && layout.pixelBytes >= pixelBytes
   if (fits && layout && layout.luma.length > 0) return layout
   const n = width * height
