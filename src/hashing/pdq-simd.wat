@@ -27,8 +27,7 @@
       (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $ri))))
       (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
       (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l1)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l1)))
     ;; p2 = win - half + 1: accumulate and emit with a growing count
     (local.set $k (i32.add (i32.sub (local.get $win) (local.get $half)) (i32.const 1)))
     (block $d2 (loop $l2
@@ -39,8 +38,7 @@
       (v128.store (local.get $oi)
         (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_u (local.get $cnt)))))
       (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l2)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l2)))
     ;; p3 = n - win: add the entering element, then subtract the leaving one
     (local.set $div (f32x4.splat (f32.convert_i32_u (local.get $cnt))))
     (local.set $k (i32.sub (local.get $n) (local.get $win)))
@@ -54,8 +52,7 @@
       (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
       (local.set $li (i32.add (local.get $li) (i32.const 16)))
       (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l3)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l3)))
     ;; p4 = half - 1: subtract and emit with a shrinking count
     (local.set $k (i32.sub (local.get $half) (i32.const 1)))
     (block $d4 (loop $l4
@@ -66,8 +63,7 @@
         (f32x4.div (local.get $sum) (f32x4.splat (f32.convert_i32_u (local.get $cnt)))))
       (local.set $li (i32.add (local.get $li) (i32.const 16)))
       (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l4))))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l4))))
 
   ;; Box filter along every row, `in` → `out` (h × w). Four rows at a time are transposed into `t`
   ;; (w vectors, lane k = row k), filtered into `u`, and transposed back. A last strip with fewer than
@@ -111,8 +107,7 @@
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x) (local.get $y)))
         (v128.store offset=48 (i32.add (local.get $t) (i32.shl (local.get $c) (i32.const 2)))
           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x) (local.get $y)))
-        (local.set $c (i32.add (local.get $c) (i32.const 16)))
-        (br $lin)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16))) (br $lin)))
       ;; the last w mod 4 columns one at a time
       (block $tin1 (loop $lin1
         (br_if $tin1 (i32.ge_u (local.get $c) (local.get $rowBytes)))
@@ -124,8 +119,7 @@
                 (f32.load (i32.add (local.get $in) (i32.add (local.get $p1) (local.get $c)))))
               (f32.load (i32.add (local.get $in) (i32.add (local.get $p2) (local.get $c)))))
             (f32.load (i32.add (local.get $in) (i32.add (local.get $p3) (local.get $c))))))
-        (local.set $c (i32.add (local.get $c) (i32.const 4)))
-        (br $lin1)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4))) (br $lin1)))
       (call $slide (local.get $t) (local.get $u) (local.get $w) (local.get $win))
       ;; transpose out (the same shuffles undo the transpose)
       (local.set $c (i32.const 0))
@@ -147,8 +141,7 @@
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x) (local.get $y)))
         (v128.store (i32.add (local.get $out) (i32.add (local.get $p3) (local.get $c)))
           (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x) (local.get $y)))
-        (local.set $c (i32.add (local.get $c) (i32.const 16)))
-        (br $lout)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16))) (br $lout)))
       (block $tout1 (loop $lout1
         (br_if $tout1 (i32.ge_u (local.get $c) (local.get $rowBytes)))
         (local.set $a (v128.load (i32.add (local.get $u) (i32.shl (local.get $c) (i32.const 2)))))
@@ -156,8 +149,7 @@
         (f32.store (i32.add (local.get $out) (i32.add (local.get $p1) (local.get $c))) (f32x4.extract_lane 1 (local.get $a)))
         (f32.store (i32.add (local.get $out) (i32.add (local.get $p2) (local.get $c))) (f32x4.extract_lane 2 (local.get $a)))
         (f32.store (i32.add (local.get $out) (i32.add (local.get $p3) (local.get $c))) (f32x4.extract_lane 3 (local.get $a)))
-        (local.set $c (i32.add (local.get $c) (i32.const 4)))
-        (br $lout1)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4))) (br $lout1)))
       (local.set $r (i32.add (local.get $r) (i32.const 4)))
       (br $strip))))
 
@@ -184,8 +176,7 @@
               (v128.load (i32.add (local.get $left) (local.get $j)))))
           (v128.store (i32.add (local.get $sums) (local.get $j)) (local.get $s))
           (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.div (local.get $s) (local.get $div)))
-          (local.set $j (i32.add (local.get $j) (i32.const 16)))
-          (br $l)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $l)))
         (block $d (loop $l
           (br_if $d (i32.ge_u (local.get $j) (local.get $rowBytes)))
           (local.set $f
@@ -196,8 +187,7 @@
               (f32.load (i32.add (local.get $left) (local.get $j)))))
           (f32.store (i32.add (local.get $sums) (local.get $j)) (local.get $f))
           (f32.store (i32.add (local.get $out) (local.get $j)) (f32.div (local.get $f) (local.get $fdiv)))
-          (local.set $j (i32.add (local.get $j) (i32.const 4)))
-          (br $l)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $l)))
         (return)))
     (if (i32.eq (local.get $mode) (i32.const 3))
       (then
@@ -209,8 +199,7 @@
               (v128.load (i32.add (local.get $left) (local.get $j)))))
           (v128.store (i32.add (local.get $sums) (local.get $j)) (local.get $s))
           (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.div (local.get $s) (local.get $div)))
-          (local.set $j (i32.add (local.get $j) (i32.const 16)))
-          (br $l)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $l)))
         (block $d (loop $l
           (br_if $d (i32.ge_u (local.get $j) (local.get $rowBytes)))
           (local.set $f
@@ -219,8 +208,7 @@
               (f32.load (i32.add (local.get $left) (local.get $j)))))
           (f32.store (i32.add (local.get $sums) (local.get $j)) (local.get $f))
           (f32.store (i32.add (local.get $out) (local.get $j)) (f32.div (local.get $f) (local.get $fdiv)))
-          (local.set $j (i32.add (local.get $j) (i32.const 4)))
-          (br $l)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $l)))
         (return)))
     ;; modes 0 and 1
     (block $d (loop $l
@@ -232,8 +220,7 @@
       (v128.store (i32.add (local.get $sums) (local.get $j)) (local.get $s))
       (if (local.get $mode)
         (then (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.div (local.get $s) (local.get $div)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 16)))
-      (br $l)))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $l)))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $j) (local.get $rowBytes)))
       (local.set $f
@@ -243,8 +230,7 @@
       (f32.store (i32.add (local.get $sums) (local.get $j)) (local.get $f))
       (if (local.get $mode)
         (then (f32.store (i32.add (local.get $out) (local.get $j)) (f32.div (local.get $f) (local.get $fdiv)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4)))
-      (br $l))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $l))))
 
   ;; Box filter along every column, `in` → `out` (h × w), swept row by row so that memory is read in
   ;; order; `sums` (w floats) holds each column's running sum between rows.
@@ -265,8 +251,7 @@
       (call $colStep (i32.const 0) (local.get $ri) (i32.const 0) (local.get $sums) (i32.const 0)
         (local.get $w) (local.get $cnt))
       (local.set $ri (i32.add (local.get $ri) (local.get $rowBytes)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l1)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l1)))
     (local.set $k (i32.add (i32.sub (local.get $win) (local.get $half)) (i32.const 1)))
     (block $d2 (loop $l2
       (br_if $d2 (i32.le_s (local.get $k) (i32.const 0)))
@@ -275,8 +260,7 @@
         (local.get $w) (local.get $cnt))
       (local.set $ri (i32.add (local.get $ri) (local.get $rowBytes)))
       (local.set $oi (i32.add (local.get $oi) (local.get $rowBytes)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l2)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l2)))
     (local.set $k (i32.sub (local.get $h) (local.get $win)))
     (block $d3 (loop $l3
       (br_if $d3 (i32.le_s (local.get $k) (i32.const 0)))
@@ -285,8 +269,7 @@
       (local.set $ri (i32.add (local.get $ri) (local.get $rowBytes)))
       (local.set $li (i32.add (local.get $li) (local.get $rowBytes)))
       (local.set $oi (i32.add (local.get $oi) (local.get $rowBytes)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l3)))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l3)))
     (local.set $k (i32.sub (local.get $half) (i32.const 1)))
     (block $d4 (loop $l4
       (br_if $d4 (i32.le_s (local.get $k) (i32.const 0)))
@@ -295,8 +278,7 @@
         (local.get $w) (local.get $cnt))
       (local.set $li (i32.add (local.get $li) (local.get $rowBytes)))
       (local.set $oi (i32.add (local.get $oi) (local.get $rowBytes)))
-      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-      (br $l4))))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1))) (br $l4))))
 
   ;; Luminance (pdq.md §1.3) of h rows of w pixels: output pixel x of row y is the pixel at byte
   ;; `pix + y·rowBytes + xs[x]` (xs: w i32 byte offsets, so one loop serves both the full image and the
