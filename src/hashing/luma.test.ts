@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isAllGrey, lumaFromPixels, type Pixels, targetSize } from './luma.js'
 
@@ -62,5 +63,37 @@ describe('reference-mode resize', () => {
       const sy = Math.floor((y * 700) / 512)
       expect(luma[y * 512 + x]).toBe((sx * 7 + sy * 3) % 256)
     }
+  })
+})
+
+describe('isAllGrey', () => {
+  // The word-at-a-time scan against the plain per-pixel rule, with one differing byte anywhere (or none),
+  // at every alignment of the buffer and for 3 and 4 channels.
+  it('agrees with the per-pixel rule', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom(3, 4),
+        fc.integer({ min: 0, max: 3 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        fc.integer({ min: 1, max: 255 }),
+        (width, height, channels, offset, at, delta) => {
+          const backing = new Uint8Array(offset + width * height * channels)
+          const data = backing.subarray(offset)
+          for (let p = 0; p < width * height; p++) data.fill((p * 37) & 255, p * channels, p * channels + 3)
+          if (at !== undefined) {
+            const i = at % data.length
+            data[i] = (data[i]! + delta) & 255
+          }
+          let plain = true
+          for (let i = 0; i < data.length; i += channels) {
+            if (data[i] !== data[i + 1] || data[i] !== data[i + 2]) plain = false
+          }
+          expect(isAllGrey({ data, width, height, channels })).toBe(plain)
+        },
+      ),
+      { numRuns: 500 },
+    )
   })
 })
