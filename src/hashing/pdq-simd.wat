@@ -289,7 +289,7 @@
   (func (export "luma") (param $pix i32) (param $rowBytes i32) (param $xs i32) (param $w i32) (param $h i32)
     (param $dst i32) (param $grey i32) (param $cr f32) (param $cg f32) (param $cb f32)
     (local $y i32) (local $x i32) (local $xo i32) (local $last i32) (local $row i32) (local $out i32)
-    (local $offs v128) (local $v v128) (local $mask v128) (local $lum v128)
+    (local $o i32) (local $v v128) (local $mask v128) (local $lum v128)
     (local $vr v128) (local $vg v128) (local $vb v128)
     (local.set $mask (i32x4.splat (i32.const 255)))
     (local.set $vr (f32x4.splat (local.get $cr)))
@@ -304,15 +304,11 @@
       (block $cols (loop $colLoop
         (br_if $cols (i32.gt_s (local.get $x) (i32.add (local.get $last) (i32.const 12))))
         (local.set $xo (select (local.get $x) (local.get $last) (i32.le_s (local.get $x) (local.get $last))))
-        (local.set $offs (v128.load (i32.add (local.get $xs) (local.get $xo))))
-        (local.set $v (v128.load32_zero
-          (i32.add (local.get $row) (i32x4.extract_lane 0 (local.get $offs)))))
-        (local.set $v (v128.load32_lane 1
-          (i32.add (local.get $row) (i32x4.extract_lane 1 (local.get $offs))) (local.get $v)))
-        (local.set $v (v128.load32_lane 2
-          (i32.add (local.get $row) (i32x4.extract_lane 2 (local.get $offs))) (local.get $v)))
-        (local.set $v (v128.load32_lane 3
-          (i32.add (local.get $row) (i32x4.extract_lane 3 (local.get $offs))) (local.get $v)))
+        (local.set $o (i32.add (local.get $xs) (local.get $xo)))
+        (local.set $v (v128.load32_zero (i32.add (local.get $row) (i32.load offset=0 (local.get $o)))))
+        (local.set $v (v128.load32_lane 1 (i32.add (local.get $row) (i32.load offset=4 (local.get $o))) (local.get $v)))
+        (local.set $v (v128.load32_lane 2 (i32.add (local.get $row) (i32.load offset=8 (local.get $o))) (local.get $v)))
+        (local.set $v (v128.load32_lane 3 (i32.add (local.get $row) (i32.load offset=12 (local.get $o))) (local.get $v)))
         (if (local.get $grey)
           (then
             (local.set $lum (f32x4.convert_i32x4_u (v128.and (local.get $v) (local.get $mask)))))
