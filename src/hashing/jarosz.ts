@@ -301,8 +301,10 @@ export class JaroszScratch {
 }
 
 /**
- * Two rounds of [rows, columns] box filtering followed by decimation to 64×64. `luma` is overwritten
- * (it is the reference's buffer1); the 64×64 result is returned in `scratch.grid`.
+ * Two rounds of [rows, columns] box filtering followed by decimation to 64×64. `luma` may be
+ * overwritten (it is the reference's buffer1); the 64×64 result is returned in `scratch.grid`. The
+ * filters run in WebAssembly (pdq-simd.ts) when it is in use, with the same bits; the WebAssembly
+ * version filters every column in its last pass, as the TypeScript passes below need not.
  */
 export function jaroszFilterAndDecimate(
   luma: Float32Array,
