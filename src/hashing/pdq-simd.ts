@@ -10,7 +10,7 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer
   grow(pages: number): number
 }
-interface BoxExports {
+interface PdqExports {
   memory: WasmMemory
   rows(
     input: number,
@@ -42,20 +42,21 @@ interface WasmApi {
 }
 
 /**
- * Larger images (or decoded pixels over 4 bytes per such pixel) take the TypeScript path: the module's
- * memory never shrinks, so a one-off huge image would pin its size for the life of the thread.
+ * Images with more pixels than this (after the 512×512 resize), or with more than 4 bytes of decoded
+ * rows to copy per such pixel (16 MiB), take the TypeScript path: the module's memory never shrinks,
+ * so a one-off huge image would pin its size for the life of the thread.
  */
 export const WASM_MAX_PIXELS = 4_194_304
 const PAGE = 65536
 
-function instantiate(): BoxExports | null {
+function instantiate(): PdqExports | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
   if (!api) return null
   try {
     const module = new api.Module(Buffer.from(PDQ_SIMD_WASM, 'base64'))
-    return new api.Instance(module, {}).exports as BoxExports
+    return new api.Instance(module, {}).exports as PdqExports
   } catch {
-    // A runtime without SIMD rejects the module at validation; the TypeScript filters still work.
+    // A runtime without SIMD rejects the module at validation; the TypeScript path still works.
     return null
   }
 }
@@ -64,9 +65,9 @@ const box = instantiate()
 let enabled = box !== null && process.env.FOOTPRINT_PDQ_WASM !== '0'
 
 /**
- * Chooses luminance and filters: true for WebAssembly where the runtime supports it, false for
- * TypeScript.
- * Returns whether WebAssembly is now in use. For tests and for ruling the WebAssembly path out.
+ * Chooses luminance, filters and DCT: true for WebAssembly where the runtime supports it, false for
+ * TypeScript. Returns whether WebAssembly is now in use. For tests and for ruling the WebAssembly path
+ * out (as FOOTPRINT_PDQ_WASM=0 does at start-up).
  */
 export function useWasm(on: boolean): boolean {
   enabled = on && box !== null
