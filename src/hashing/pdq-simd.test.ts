@@ -23,13 +23,13 @@ async function assembled(): Promise<string> {
   return base64
 }
 
-describe('the WebAssembly box filters', () => {
+describe('the WebAssembly luminance, filters and DCT', () => {
   afterEach(() => {
     useWasm(true)
   })
 
-  // The module is committed as base64 in pdq-simd-wasm.ts, so that neither the tests (which run the
-  // sources) nor the build need wabt; this keeps it from drifting from its source.
+  // The module is committed as base64 in pdq-simd-wasm.ts, so that neither the build nor the running
+  // code needs wabt and the tests run the sources unbuilt; this keeps it from drifting from its source.
   it('are the assembly of pdq-simd.wat', async () => {
     const bytes = await assembled()
     if (process.env.UPDATE_WASM === '1') {
@@ -48,7 +48,7 @@ describe('the WebAssembly box filters', () => {
     expect(useWasm(true)).toBe(true)
   })
 
-  it('give the TypeScript filters’ 64×64 grid bit for bit on random images', () => {
+  it('give the TypeScript 64×64 grid, coefficients and hashes bit for bit on random images', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 5, max: 700 }),
