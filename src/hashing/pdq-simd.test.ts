@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import wabtInit from 'wabt'
+import { dct16 } from './dct.js'
 import { JaroszScratch, jaroszFilterAndDecimate } from './jarosz.js'
 import { lumaFromPixels, PDQ_MODES, type Pixels } from './luma.js'
 import { pdqFromLuma } from './pdq.js'
@@ -66,6 +67,11 @@ describe('the WebAssembly luminance, filters and DCT', () => {
             jaroszFilterAndDecimate(Float32Array.from(luma), height, width, new JaroszScratch()),
           )
           expect(wasm).toEqual(ts)
+          const grid = Float32Array.from(ts)
+          const coefficients = Array.from(dct16(grid, new Float32Array(256)))
+          useWasm(false)
+          expect(coefficients).toEqual(Array.from(dct16(grid, new Float32Array(256))))
+          useWasm(true)
           const fromWasm = pdqFromLuma(Float32Array.from(luma), height, width, { dihedral: true })
           useWasm(false)
           expect(fromWasm).toEqual(pdqFromLuma(Float32Array.from(luma), height, width, { dihedral: true }))
