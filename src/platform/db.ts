@@ -59,5 +59,9 @@ export const anyId = (ids: readonly string[]) => sql<string>`any(${ids}::bigint[
  * has no usable index; it is only priced as a last resort.
  */
 export async function planForBatchLookups(tx: Tx): Promise<void> {
-  await sql`set local enable_seqscan = off`.execute(tx)
+  // No parallel workers either: a batch's few thousand rows never repay starting them, and on a small
+  // machine they only take cores from the other stages.
+  await sql`select set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(
+    tx,
+  )
 }

@@ -47,15 +47,19 @@ export async function assessSubjects(
       join lateral (select * from referrals r where r.subject_id = subject.id and ${CURRENT} offset 0) r on true
       order by r.id`.execute(db)
   ).rows
+  // The same walk, subject → referrals → files → matches, each step a per-row lookup: with sequential
+  // scans priced out, the planner otherwise walked the whole referral_files index to meet the (few)
+  // matches from the other side, a cost that grew with the table (200 ms a batch at 200k referrals).
   const categories = await sql<{ subjectId: string; category: ImageCategory; files: number }>`
     select subject_id as "subjectId", category, count(*)::int as files from (
       select distinct on (f.id) f.id, r.subject_id, k.category
       from unnest(${subjectIds}::bigint[]) as subject(id)
-      join lateral (select id, subject_id from referrals r where r.subject_id = subject.id and ${CURRENT}) r on true
-      join lateral (select id from referral_files where referral_id = r.id) f on true
-      join file_matches m on m.referral_file_id = f.id
-      join known_hashes k on k.id = m.known_hash_id and k.withdrawn_at is null
-      join hash_sets s on s.id = k.hash_set_id and s.enabled
+      join lateral (select id, subject_id from referrals r where r.subject_id = subject.id and ${CURRENT} offset 0) r on true
+      join lateral (select id from referral_files where referral_id = r.id offset 0) f on true
+      join lateral (select k.category from file_matches m
+        join known_hashes k on k.id = m.known_hash_id and k.withdrawn_at is null
+        join hash_sets s on s.id = k.hash_set_id and s.enabled
+        where m.referral_file_id = f.id offset 0) k on true
       order by f.id, k.category
     ) per_file group by 1, 2`.execute(db)
   // Grouped once: a batch holds hundreds of subjects, and scanning every row per subject is quadratic.
