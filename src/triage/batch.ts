@@ -49,7 +49,7 @@ export async function assessSubjects(
   ).rows
   // The same walk, subject → referrals → files → matches, each step a per-row lookup: with sequential
   // scans priced out, the planner otherwise walked the whole referral_files index to meet the (few)
-  // matches from the other side, a cost that grew with the table (200 ms a batch at 200k referrals).
+  // matches from the other side, a cost that grew with the table (90–210 ms a batch at 200k referrals).
   const categories = await sql<{ subjectId: string; category: ImageCategory; files: number }>`
     select subject_id as "subjectId", category, count(*)::int as files from (
       select distinct on (f.id) f.id, r.subject_id, k.category
