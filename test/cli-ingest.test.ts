@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -37,7 +37,10 @@ beforeAll(async () => {
   t = await createTestDatabase()
   dir = await mkdtemp(join(tmpdir(), 'footprint-ingest-'))
 })
-afterAll(() => t.drop())
+afterAll(async () => {
+  await t.drop()
+  await rm(dir, { recursive: true, force: true })
+})
 
 describe('footprint ingest', () => {
   it('refuses a batch with any bad file, naming the file and field, and writes nothing', async () => {

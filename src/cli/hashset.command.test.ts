@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Command } from 'commander'
@@ -25,6 +25,7 @@ afterAll(async () => {
     else process.env[name] = value
   }
   await t.drop()
+  await rm(dir, { recursive: true, force: true })
 })
 
 /** Runs `footprint hashset ...` in-process; returns the exit code and what it printed. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,10 @@ beforeAll(async () => {
   t = await createTestDatabase()
   dir = await mkdtemp(join(tmpdir(), 'footprint-library-'))
 })
-afterAll(() => t.drop())
+afterAll(async () => {
+  await t.drop()
+  await rm(dir, { recursive: true, force: true })
+})
 
 /** A PDQ hash from a seed, and one at exactly `bits` distance from it. */
 function pdqOf(seed: number): string {
