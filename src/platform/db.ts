@@ -31,7 +31,8 @@ export const SESSION_SETUP = `select set_config('random_page_cost', '1.1', false
 
 export function connect(url: string, max = 10): Connection {
   const pool = new pg.Pool({ connectionString: url, max })
-  // Queued before anything the connection is checked out for; a failure surfaces on that query.
+  // Queued before anything the connection is checked out for. A failure only leaves the stock cost in
+  // place, so it must not fail the query the connection was opened for.
   pool.on('connect', (client) => {
     client.query(SESSION_SETUP).catch(() => undefined)
   })
