@@ -1,27 +1,32 @@
-// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1] [--keep 1]`
+// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1]
+//   [--worker-process 1] [--keep 1]`
 // Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
-// every downstream stage (match, resolve, locate, package) with the worker running alongside, then
-// COPYs the same rows into scratch tables in the same run as the baseline. Uses DATABASE_URL's server
-// (a scratch database is created and dropped) or an embedded Postgres in a temporary folder.
+// every downstream stage (match, resolve, locate, package) with the worker running alongside — in a
+// process of its own, as `footprint worker` beside the API, or with `--worker-process 0` in the intake
+// process — then COPYs the same rows into scratch tables in the same run as the baseline. Uses
+// DATABASE_URL's server (a scratch database is created and dropped) or an embedded Postgres in a
+// temporary folder.
+import { fork } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { systemActor } from '../src/access/model.js'
 import { readDocuments } from '../src/intake/documents.js'
 import { storeBatch } from '../src/intake/store.js'
-import { jobs } from '../src/jobs.js'
 import { loadReferenceData } from '../src/locating/reference-data.js'
 import { connect } from '../src/platform/db.js'
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js'
 import { createLogger } from '../src/platform/logger.js'
 import { migrate } from '../src/platform/migrate.js'
-import { type JobDefinition, startWorker } from '../src/platform/queue.js'
+import { startWorker } from '../src/platform/queue.js'
 import { COPY_TABLES, copyColumns, copyRowsOf } from './ingest-copy.js'
+import { timedJobs, type WorkerReport } from './ingest-worker.js'
 import { nodeCpuSeconds, postgresCpuSeconds } from './process-cpu.js'
 
 interface Options {
@@ -31,6 +36,8 @@ interface Options {
   workers: number
   /** Intake sessions storing batches at the same time, as several API clients or ingest runs would. */
   clients: number
+  /** Run the pipeline worker in a child process (the deployment's shape) rather than in the intake process. */
+  workerProcess: boolean
   /** With DATABASE_URL: leave the scratch database in place afterwards, to EXPLAIN the stages' statements. */
   keep: boolean
 }
@@ -42,6 +49,7 @@ function parseOptions(args: string[]): Options {
     copySample: 20_000,
     workers: 2,
     clients: 1,
+    workerProcess: true,
     keep: false,
   }
   for (let i = 0; i < args.length; i += 2) {
@@ -51,6 +59,7 @@ function parseOptions(args: string[]): Options {
     else if (args[i] === '--copy-sample') options.copySample = value
     else if (args[i] === '--workers') options.workers = value
     else if (args[i] === '--clients') options.clients = value
+    else if (args[i] === '--worker-process') options.workerProcess = value === 1
     else if (args[i] === '--keep') options.keep = value === 1
     else throw new Error(`unknown option ${args[i]}`)
   }
@@ -144,17 +153,9 @@ export async function run(args: string[]): Promise<void> {
     const { db, pool } = connection
     // Time inside each stage, so the slowest shows itself.
     const stageMs = new Map<string, number>()
-    const timed = jobs.map(
-      (job): JobDefinition => ({
-        ...job,
-        async handler(payload, context) {
-          const start = performance.now()
-          await job.handler(payload, context)
-          stageMs.set(job.name, (stageMs.get(job.name) ?? 0) + performance.now() - start)
-        },
-      }),
-    )
-    const worker = await startWorker(pool, timed, { db, log }, options.workers)
+    const worker = options.workerProcess
+      ? await forkWorker(url.toString(), options.workers)
+      : await inProcessWorker(await startWorker(pool, timedJobs(stageMs), { db, log }, options.workers))
     const actor = systemActor('bench')
     // CPU is only counted for the embedded server, whose processes are ours to read.
     const pgDir = process.env.DATABASE_URL ? null : join(folder, 'pg')
@@ -165,6 +166,7 @@ export async function run(args: string[]): Promise<void> {
     let storeMs = 0
     const memory: string[] = []
     let fifth = { count: 0, at: started }
+    let unfinishedFrom = '0'
     const starts: number[] = []
     for (let start = 0; start < options.count; start += options.batch) starts.push(start)
     const intakeClient = async () => {
@@ -184,9 +186,14 @@ export async function run(args: string[]): Promise<void> {
         if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
           // Each fifth: memory, the intake rate over that fifth, and how far the stages lag behind.
           const now = performance.now()
-          const { rows } = await pool.query<{ n: number }>(
-            `select count(*)::int as n from referrals where status not in ('triaged', 'unlocated')`,
+          // Only from the oldest referral still in the stages at the last look: statuses only move on,
+          // so none below it can be unfinished, and counting the whole table took a second at 1M.
+          const { rows } = await pool.query<{ n: number; oldest: string | null; last: string | null }>(
+            `select count(*)::int as n, min(id)::text as oldest, (select max(id) from referrals)::text as last
+             from referrals where id >= $1 and status not in ('triaged', 'unlocated')`,
+            [unfinishedFrom],
           )
+          unfinishedFrom = rows[0]?.oldest ?? rows[0]?.last ?? unfinishedFrom
           memory.push(
             `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}, ` +
               `${((start + size - fifth.count) / ((now - fifth.at) / 1000)).toFixed(0)}/s stored, ${rows[0]?.n} in the stages`,
@@ -203,11 +210,12 @@ export async function run(args: string[]): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const totalSeconds = (performance.now() - started) / 1000
-    const nodeCpu = nodeCpuSeconds() - nodeCpuBefore
     const pgCpuAfter = pgDir ? postgresCpuSeconds(pgDir) : null
     const pgCpu = pgCpuBefore !== null && pgCpuAfter !== null ? pgCpuAfter - pgCpuBefore : null
     const load = loadavg()[0]!.toFixed(2)
-    await worker.stop()
+    const report = await worker.stop()
+    for (const [stage, ms] of report.stageMs) stageMs.set(stage, ms)
+    const nodeCpu = nodeCpuSeconds() - nodeCpuBefore + report.cpuSeconds
     const { rows: done } = await pool.query<{ n: number; packages: number }>(
       `select count(*) filter (where status in ('triaged', 'unlocated'))::int as n,
         (select count(*)::int from packages) as packages from referrals`,
@@ -217,7 +225,8 @@ export async function run(args: string[]): Promise<void> {
     const copy = await copyBaseline(pool, sample)
     const rate = options.count / totalSeconds
     console.log(
-      `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.clients} intake clients, ${options.workers} workers`,
+      `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.clients} intake clients, ` +
+        `${options.workers} workers ${options.workerProcess ? 'in a worker process' : 'in the intake process'}`,
     )
     console.log(`  intake only (read + store): ${(options.count / intakeSeconds).toFixed(0)} referrals/s`)
     console.log(`    read/parse ${(readMs / 1000).toFixed(1)} s, store ${(storeMs / 1000).toFixed(1)} s`)
@@ -245,6 +254,43 @@ export async function run(args: string[]): Promise<void> {
     await admin.end()
     await server.stop()
     await rm(folder, { recursive: true, force: true })
+  }
+}
+
+interface BenchWorker {
+  stop(): Promise<WorkerReport>
+}
+
+async function inProcessWorker(runner: { stop(): Promise<void> }): Promise<BenchWorker> {
+  return {
+    async stop() {
+      await runner.stop()
+      return { stageMs: [], cpuSeconds: 0 }
+    },
+  }
+}
+
+/** `bench/ingest-worker.ts` in a child process, started and ready to take jobs. */
+async function forkWorker(url: string, workers: number): Promise<BenchWorker> {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'ingest-worker.js'), [
+    url,
+    String(workers),
+  ])
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`bench worker process exited with ${code}`))),
+  )
+  exited.catch(() => undefined)
+  const message = () =>
+    Promise.race([new Promise<WorkerReport>((resolve) => child.once('message', resolve)), exited])
+  // Its start-up (loading the code, building the matcher's index) is not counted, as in one process.
+  const ready = await message()
+  return {
+    async stop() {
+      const report = message()
+      child.send('stop')
+      const { stageMs, cpuSeconds } = await report
+      return { stageMs, cpuSeconds: cpuSeconds - ready.cpuSeconds }
+    },
   }
 }
 

@@ -146,6 +146,41 @@ describe('the walking skeleton path', () => {
     await t.drain()
     const pkg = await packageOfReport(report.reportId as number)
     expect(pkg?.force_id).toBe('kent')
+    const after = await t.db
+      .selectFrom('referrals')
+      .select('status')
+      .where('source_reference', '=', String(report.reportId))
+      .executeTakeFirstOrThrow()
+    expect(after.status).toBe('triaged')
+  })
+
+  it('grows the package awaiting review one referral at a time, holding each once and all triaged', async () => {
+    const reports = [0, 1, 2].map((k) =>
+      leReport({ email: 'grows@example.org', postcode: 'DT1 1AA', phone: `07700 90012${k}` }),
+    )
+    for (const report of reports) await ingest(report)
+    const pkg = await packageOfReport(reports[0]!.reportId as number)
+    const members = await t.db
+      .selectFrom('package_referrals')
+      .innerJoin('referrals', 'referrals.id', 'package_referrals.referral_id')
+      .select(['referrals.source_reference', 'referrals.status'])
+      .where('package_referrals.package_id', '=', pkg!.id)
+      .orderBy('referrals.id')
+      .execute()
+    expect(members).toEqual(reports.map((r) => ({ source_reference: String(r.reportId), status: 'triaged' })))
+    const packages = await t.db
+      .selectFrom('packages')
+      .innerJoin('package_referrals', 'package_referrals.package_id', 'packages.id')
+      .innerJoin('referrals', 'referrals.id', 'package_referrals.referral_id')
+      .select('packages.id')
+      .distinct()
+      .where(
+        'referrals.source_reference',
+        'in',
+        reports.map((r) => String(r.reportId)),
+      )
+      .execute()
+    expect(packages).toHaveLength(1)
   })
 
   it('sends an approved package to its force only, and records the force outcomes into the figures', async () => {

@@ -102,19 +102,29 @@ export async function draftPackages(tx: Tx, subjectIds: readonly string[]): Prom
     ...updates.map((u) => [u.subjectId, u.id] as const),
     ...created.map((c) => [c.subject_id, c.id] as const),
   ])
-  const members = [...packageOf].flatMap(([subjectId, packageId]) =>
-    assessments.get(subjectId)!.referralIds.map((referralId) => ({ packageId, referralId })),
-  )
   // A package awaiting review holds only current versions: a report replaced since it was drafted
   // leaves it (disseminated packages are records of what was sent and never change).
   const reviewed = [...packageOf]
     .filter(([subjectId]) => open.has(subjectId))
     .map(([, packageId]) => packageId)
+  const held = new Set<string>()
   if (reviewed.length > 0) {
     await sql`delete from package_referrals pr using referrals r
       where pr.package_id = any(${reviewed}::bigint[]) and r.id = pr.referral_id
         and exists (select 1 from referrals newer where newer.supersedes_referral_id = r.id)`.execute(tx)
+    // What the open packages already hold: a subject's package grows by a referral or two a batch,
+    // and writing (or probing) every member again made drafting's cost grow with the subject.
+    const rows = await sql<{ package_id: string; referral_id: string }>`
+      select package_id, referral_id from package_referrals where package_id = any(${reviewed}::bigint[])`.execute(
+      tx,
+    )
+    for (const row of rows.rows) held.add(`${row.package_id}/${row.referral_id}`)
   }
+  const members = [...packageOf]
+    .flatMap(([subjectId, packageId]) =>
+      assessments.get(subjectId)!.referralIds.map((referralId) => ({ packageId, referralId })),
+    )
+    .filter((m) => !held.has(`${m.packageId}/${m.referralId}`))
   if (members.length > 0) {
     await sql`insert into package_referrals (package_id, referral_id)
       select * from unnest(${members.map((m) => m.packageId)}::bigint[], ${members.map((m) => m.referralId)}::bigint[])
