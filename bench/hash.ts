@@ -1,6 +1,8 @@
 // `npm run bench -- hash [--images N] [--rounds R]`: PDQ + MD5/SHA-1 throughput on a generated corpus of
 // benign 1000×1000 JPEGs (gradients, noise, shapes). Decoding is included; the breakdown comes from the
-// single-thread run, where stages do not overlap. When gcc and libjpeg's headers are present, a small C
+// single-thread run, where stages do not overlap. Each mode is run with the decoder in use (the native
+// libjpeg addon for these plain JPEGs when it is built, docs/decisions/0005-native-jpeg-decode.md) and
+// with sharp decoding everything, side by side. When gcc and libjpeg's headers are present, a small C
 // program decodes the same files in-process with libjpeg(-turbo)'s defaults (ISLOW IDCT, fancy
 // upsampling) as a native floor for the decode; without them that part is skipped.
 import { execFileSync } from 'node:child_process'
@@ -12,6 +14,7 @@ import { DEFAULT_DECODE_LIMITS, decodeImage } from '../src/hashing/decode.js'
 import { type HashOptions, hashFile } from '../src/hashing/hash-file.js'
 import { hashPaths } from '../src/hashing/hash-pool.js'
 import type { PdqMode } from '../src/hashing/luma.js'
+import { nativeJpegStatus, useNativeJpeg } from '../src/hashing/native-jpeg.js'
 import type { PdqTimings } from '../src/hashing/pdq-image.js'
 
 const SIDE = 1000
@@ -87,8 +90,27 @@ async function makeCorpus(dir: string, count: number): Promise<string[]> {
 
 type Stages = PdqTimings & { readDigestMs: number; cpuMs: number; faults: number }
 
+type Decoder = 'native' | 'sharp'
+
+const initialDecoder = { enabled: nativeJpegStatus().enabled, env: process.env.FOOTPRINT_NATIVE_JPEG }
+
+/** Plain JPEGs decoded by the native addon, or everything by sharp (in this thread and in the workers). */
+function chooseDecoder(decoder: Decoder): void {
+  useNativeJpeg(decoder === 'native')
+  // Workers copy the environment when they start; native-jpeg.ts reads it when it loads.
+  if (decoder === 'sharp') process.env.FOOTPRINT_NATIVE_JPEG = '0'
+  else delete process.env.FOOTPRINT_NATIVE_JPEG
+}
+
+function restoreDecoder(): void {
+  useNativeJpeg(initialDecoder.enabled)
+  if (initialDecoder.env === undefined) delete process.env.FOOTPRINT_NATIVE_JPEG
+  else process.env.FOOTPRINT_NATIVE_JPEG = initialDecoder.env
+}
+
 interface Row {
   mode: PdqMode
+  decoder: Decoder
   oneCore: number
   allCores: number
   perCoreAll: number
@@ -110,7 +132,14 @@ function divide(stats: Stages, n: number): Stages {
   return out
 }
 
-async function measure(files: string[], mode: PdqMode, rounds: number, threads: number): Promise<Row> {
+async function measure(
+  files: string[],
+  mode: PdqMode,
+  decoder: Decoder,
+  rounds: number,
+  threads: number,
+): Promise<Row> {
+  chooseDecoder(decoder)
   const options: HashOptions = { mode, dihedral: false, limits: DEFAULT_DECODE_LIMITS }
   for (const file of files.slice(0, 4)) await hashFile(file, options) // JIT warm-up
   const total = stages()
@@ -150,6 +179,7 @@ async function measure(files: string[], mode: PdqMode, rounds: number, threads: 
   const cpuMsAll = cpuMs(process.cpuUsage(cpu0)) / batch.length
   return {
     mode,
+    decoder,
     oneCore,
     allCores,
     perCoreAll: allCores / threads,
@@ -199,8 +229,9 @@ int main(int argc, char **argv) {
 interface NativeDecode {
   wallMs: number
   cpuMs: number
-  /** Whether the C decode gave exactly the pixels decodeImage gives. */
-  samePixels: boolean
+  /** Whether the C decode gave exactly the pixels decodeImage gives, with the native addon and with sharp. */
+  sameAsAddon: boolean | null
+  sameAsSharp: boolean
 }
 
 function fnv1a(data: Uint8Array): number {
@@ -224,11 +255,22 @@ async function nativeDecodes(dir: string, files: string[], rounds: number): Prom
     .trim()
     .split('\n')
   const results: NativeDecode[] = []
+  const addon = initialDecoder.enabled
   for (const [i, line] of lines.entries()) {
     const [wall, cpu, hash] = line.split(' ').map(Number)
-    const decoded = await decodeImage(await readFile(files[i]!))
-    results.push({ wallMs: wall!, cpuMs: cpu!, samePixels: fnv1a(decoded.pixels.data) === hash })
+    const bytes = await readFile(files[i]!)
+    const pixelsHash = async (decoder: Decoder): Promise<number> => {
+      chooseDecoder(decoder)
+      return fnv1a((await decodeImage(bytes)).pixels.data)
+    }
+    results.push({
+      wallMs: wall!,
+      cpuMs: cpu!,
+      sameAsAddon: addon ? (await pixelsHash('native')) === hash : null,
+      sameAsSharp: (await pixelsHash('sharp')) === hash,
+    })
   }
+  restoreDecoder()
   return results
 }
 
@@ -239,22 +281,24 @@ const loads = (): string =>
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
 
+const label = (r: Row): string => `${r.mode}, ${r.decoder}`.padEnd(17)
+
 function printKinds(rows: Row[], sizes: number[], native: NativeDecode[] | null): void {
   const fmt = (n: number): string => n.toFixed(2).padStart(6)
   const ofKind = <T>(list: T[], kind: number): T[] => list.filter((_, i) => i % KINDS.length === kind)
   console.log('Per corpus kind, 1 thread (wall ms per image unless marked; faults = minor page faults):')
   console.log(
-    '| mode      | kind     | file KB | read+MD5+SHA-1 | decode (sharp) | resize+luma |    PDQ | CPU ms | faults |',
+    '| mode, decoder     | kind     | file KB | read+MD5+SHA-1 | decode | resize+luma |    PDQ | CPU ms | faults |',
   )
   console.log(
-    '|-----------|----------|--------:|---------------:|---------------:|------------:|-------:|-------:|-------:|',
+    '|-------------------|----------|--------:|---------------:|-------:|------------:|-------:|-------:|-------:|',
   )
   for (const r of rows) {
     for (const [k, name] of KINDS.entries()) {
       const t = r.kinds[k]!
       const kb = (mean(ofKind(sizes, k)) / 1024).toFixed(0).padStart(7)
       console.log(
-        `| ${r.mode.padEnd(9)} | ${name.padEnd(8)} | ${kb} | ${fmt(t.readDigestMs)} | ${fmt(t.decodeMs)} | ${fmt(t.resizeMs)} | ${fmt(t.hashMs)} | ${fmt(t.cpuMs)} | ${t.faults.toFixed(0).padStart(6)} |`,
+        `| ${label(r)} | ${name.padEnd(8)} | ${kb} | ${fmt(t.readDigestMs).padStart(14)} | ${fmt(t.decodeMs)} | ${fmt(t.resizeMs).padStart(11)} | ${fmt(t.hashMs)} | ${fmt(t.cpuMs)} | ${t.faults.toFixed(0).padStart(6)} |`,
       )
     }
   }
@@ -264,17 +308,19 @@ function printKinds(rows: Row[], sizes: number[], native: NativeDecode[] | null)
     return
   }
   console.log('Native floor: the same files decoded in-process by libjpeg(-turbo), defaults, reused buffer:')
-  console.log('| kind     | wall ms | CPU ms | same pixels as decodeImage |')
-  console.log('|----------|--------:|-------:|---------------------------:|')
+  console.log('| kind     | wall ms | CPU ms | same pixels as decodeImage, native addon / sharp |')
+  console.log('|----------|--------:|-------:|-------------------------------------------------:|')
   for (const [k, name] of KINDS.entries()) {
     const list = ofKind(native, k)
-    const same = `${list.filter((d) => d.samePixels).length}/${list.length}`
+    const count = (same: (d: NativeDecode) => boolean | null): string =>
+      list.some((d) => same(d) === null) ? 'n/a' : `${list.filter(same).length}/${list.length}`
+    const same = `${count((d) => d.sameAsAddon)} / ${count((d) => d.sameAsSharp)}`
     console.log(
-      `| ${name.padEnd(8)} | ${fmt(mean(list.map((d) => d.wallMs)))} | ${fmt(mean(list.map((d) => d.cpuMs)))} | ${same.padStart(26)} |`,
+      `| ${name.padEnd(8)} | ${fmt(mean(list.map((d) => d.wallMs)))} | ${fmt(mean(list.map((d) => d.cpuMs)))} | ${same.padStart(48)} |`,
     )
   }
   const all = (key: 'wallMs' | 'cpuMs'): string => fmt(mean(native.map((d) => d[key])))
-  console.log(`| all      | ${all('wallMs')} | ${all('cpuMs')} |                            |`)
+  console.log(`| all      | ${all('wallMs')} | ${all('cpuMs')} | ${''.padStart(48)} |`)
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -294,43 +340,54 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `cores: ${threads}; Node ${process.version}; sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}`,
     )
+    const status = nativeJpegStatus()
+    console.log(
+      status.enabled
+        ? `decoder: native ${status.library} addon for plain JPEGs (sharp for the rest), and sharp alone for comparison`
+        : `decoder: sharp (native addon ${status.available ? 'switched off by FOOTPRINT_NATIVE_JPEG=0' : `unavailable: ${status.problem}`})`,
+    )
     console.log(`load average before: ${loads()}`)
+    const decoders: Decoder[] = status.enabled ? ['native', 'sharp'] : ['sharp']
     const rows: Row[] = []
-    for (const mode of ['reference', 'full'] as const) rows.push(await measure(files, mode, rounds, threads))
+    for (const mode of ['reference', 'full'] as const) {
+      for (const decoder of decoders) rows.push(await measure(files, mode, decoder, rounds, threads))
+    }
+    restoreDecoder()
     const native = await nativeDecodes(dir, files, rounds)
     const fmt = (n: number, digits = 1): string => n.toFixed(digits).padStart(7)
     console.log('')
     console.log('Wall-clock throughput (decode included):')
-    console.log('| mode      | 1 thread img/s | all cores img/s | per core (all) |')
-    console.log('|-----------|---------------:|----------------:|---------------:|')
+    console.log('| mode, decoder     | 1 thread img/s | all cores img/s | per core (all) |')
+    console.log('|-------------------|---------------:|----------------:|---------------:|')
     for (const r of rows) {
       console.log(
-        `| ${r.mode.padEnd(9)} | ${fmt(r.oneCore)} | ${fmt(r.allCores)} (${threads}) | ${fmt(r.perCoreAll)} |`,
+        `| ${label(r)} | ${fmt(r.oneCore).padStart(14)} | ${`${fmt(r.allCores)} (${threads})`.padStart(15)} | ${fmt(r.perCoreAll).padStart(14)} |`,
       )
     }
     console.log('')
     console.log('CPU time per image (process CPU, libvips threads included) and the per-core rate it allows:')
-    console.log('| mode      | CPU ms, 1 thread | → img/s/core | CPU ms, pool | → img/s/core |')
-    console.log('|-----------|-----------------:|-------------:|-------------:|-------------:|')
+    console.log('| mode, decoder     | CPU ms, 1 thread | → img/s/core | CPU ms, pool | → img/s/core |')
+    console.log('|-------------------|-----------------:|-------------:|-------------:|-------------:|')
     for (const r of rows) {
       console.log(
-        `| ${r.mode.padEnd(9)} | ${fmt(r.cpuMsOne, 2)} | ${fmt(1000 / r.cpuMsOne)} | ${fmt(r.cpuMsAll, 2)} | ${fmt(1000 / r.cpuMsAll)} |`,
+        `| ${label(r)} | ${fmt(r.cpuMsOne, 2).padStart(16)} | ${fmt(1000 / r.cpuMsOne).padStart(12)} | ${fmt(r.cpuMsAll, 2).padStart(12)} | ${fmt(1000 / r.cpuMsAll).padStart(12)} |`,
       )
     }
     console.log('')
     console.log('Breakdown per image, 1 thread (wall ms, stages do not overlap):')
-    console.log('| mode      | read+MD5+SHA-1 | decode (sharp) | resize+luma | PDQ (filter, DCT, bits) |')
-    console.log('|-----------|---------------:|---------------:|------------:|------------------------:|')
+    console.log('| mode, decoder     | read+MD5+SHA-1 | decode | resize+luma | PDQ (filter, DCT, bits) |')
+    console.log('|-------------------|---------------:|-------:|------------:|------------------------:|')
     for (const r of rows) {
       const t = r.timings
       console.log(
-        `| ${r.mode.padEnd(9)} | ${fmt(t.readDigestMs, 2)} | ${fmt(t.decodeMs, 2)} | ${fmt(t.resizeMs, 2)} | ${fmt(t.hashMs, 2)} |`,
+        `| ${label(r)} | ${fmt(t.readDigestMs, 2).padStart(14)} | ${fmt(t.decodeMs, 2)} | ${fmt(t.resizeMs, 2).padStart(11)} | ${fmt(t.hashMs, 2).padStart(23)} |`,
       )
     }
     console.log('')
     printKinds(rows, sizes, native)
     console.log(`load average after: ${loads()}`)
   } finally {
+    restoreDecoder()
     await rm(dir, { recursive: true, force: true })
   }
 }

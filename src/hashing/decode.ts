@@ -1,8 +1,10 @@
 // Decoding for PDQ with sharp, set up to give the pixels the C++ reference sees through ImageMagick.
-// Each option is justified in docs/decisions/0002-pdq-decoding.md.
+// Each option is justified in docs/decisions/0002-pdq-decoding.md. Plain JPEGs go to the native
+// libjpeg decoder first when it is built (same pixels, docs/decisions/0005-native-jpeg-decode.md).
 import sharp from 'sharp'
 import { readJpegFrame } from './jpeg-header.js'
 import type { Pixels } from './luma.js'
+import { decodeJpegNatively } from './native-jpeg.js'
 
 export interface DecodeLimits {
   /** width × height above which an image is refused before decoding (decompression bombs). */
@@ -134,9 +136,19 @@ async function decodeRaw(bytes: Buffer, input: sharp.SharpOptions, limits: Decod
   }
 }
 
+export interface DecodeOptions {
+  /**
+   * Plain JPEGs decoded natively go into this thread's reusable buffer: the caller must read the pixels
+   * and hand them back with releaseNativePixels() (native-jpeg.ts) before it next decodes. Without it
+   * the pixels belong to the caller.
+   */
+  reuseBuffer?: boolean
+}
+
 export async function decodeImage(
   bytes: Buffer,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  options: DecodeOptions = {},
 ): Promise<DecodedImage> {
   if (bytes.length === 0) throw new DecodeError('empty', 'empty file (0 bytes)')
   if (bytes.length > limits.maxBytes) {
@@ -169,6 +181,15 @@ export async function decodeImage(
       frame.height > 0
     ) {
       refuseSize(frame.width, frame.height, limits)
+      // Declined (off, not built, any libjpeg warning or error, too many scans): sharp, as for any file.
+      const native = decodeJpegNatively(
+        bytes,
+        frame.width,
+        frame.height,
+        limits.maxPixels,
+        options.reuseBuffer ?? false,
+      )
+      if (native) return { pixels: native, format: 'jpeg', notes: [] }
       return { pixels: await decodeRaw(bytes, input, limits), format: 'jpeg', notes: [] }
     }
     const metadata = await sharp(bytes, input).metadata()
