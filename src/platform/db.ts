@@ -30,11 +30,15 @@ export const SESSION_SETUP = `select set_config('random_page_cost', '1.1', false
   where current_setting('random_page_cost') = '4'`
 
 export function connect(url: string, max = 10): Connection {
-  const pool = new pg.Pool({ connectionString: url, max })
-  // Queued before anything the connection is checked out for. A failure only leaves the stock cost in
-  // place, so it must not fail the query the connection was opened for.
-  pool.on('connect', (client) => {
-    client.query(SESSION_SETUP).catch(() => undefined)
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // Awaited by the pool before the connection is handed out (a query queued from the 'connect' event
+    // ran concurrently with the caller's first, which pg deprecates). A failure only leaves the stock
+    // cost in place, so it must not fail the query the connection was opened for.
+    onConnect: async (client) => {
+      await client.query(SESSION_SETUP).catch(() => undefined)
+    },
   })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
