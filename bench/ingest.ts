@@ -1,5 +1,5 @@
 // `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1]
-//   [--worker-process 1] [--keep 1]`
+//   [--worker-process 1] [--read-ahead 1] [--keep 1]`
 // Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
 // every downstream stage (match, resolve, locate, package) with the worker running alongside — in a
 // process of its own, as `footprint worker` beside the API, or with `--worker-process 0` in the intake
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { systemActor } from '../src/access/model.js'
-import { readDocuments } from '../src/intake/documents.js'
+import { type ReadDocument, readDocuments } from '../src/intake/documents.js'
 import { storeBatch } from '../src/intake/store.js'
 import { loadReferenceData } from '../src/locating/reference-data.js'
 import { connect } from '../src/platform/db.js'
@@ -36,6 +36,8 @@ interface Options {
   workers: number
   /** Intake sessions storing batches at the same time, as several API clients or ingest runs would. */
   clients: number
+  /** Read (generate and parse) the next batch while the current one is stored. */
+  readAhead: boolean
   /** Run the pipeline worker in a child process (the deployment's shape) rather than in the intake process. */
   workerProcess: boolean
   /** With DATABASE_URL: leave the scratch database in place afterwards, to EXPLAIN the stages' statements. */
@@ -50,6 +52,7 @@ function parseOptions(args: string[]): Options {
     workers: 2,
     clients: 1,
     workerProcess: true,
+    readAhead: true,
     keep: false,
   }
   for (let i = 0; i < args.length; i += 2) {
@@ -60,11 +63,15 @@ function parseOptions(args: string[]): Options {
     else if (args[i] === '--workers') options.workers = value
     else if (args[i] === '--clients') options.clients = value
     else if (args[i] === '--worker-process') options.workerProcess = value === 1
+    else if (args[i] === '--read-ahead') options.readAhead = value === 1
     else if (args[i] === '--keep') options.keep = value === 1
     else throw new Error(`unknown option ${args[i]}`)
   }
   return options
 }
+
+/** Documents parsed between two turns of the event loop when reading ahead. */
+const READ_SLICE = 50
 
 const POSTCODES = ['DT1 1AA', 'CT1 1AA', 'BS1 1AA', 'LS1 1AA', 'M1 1AA', 'B1 1AA', 'NE1 1AA', 'SW1A 1AA']
 
@@ -169,19 +176,37 @@ export async function run(args: string[]): Promise<void> {
     let unfinishedFrom = '0'
     const starts: number[] = []
     for (let start = 0; start < options.count; start += options.batch) starts.push(start)
-    const intakeClient = async () => {
-      for (let start = starts.shift(); start !== undefined; start = starts.shift()) {
-        const size = Math.min(options.batch, options.count - start)
+    // One batch generated and parsed, in slices that let the event loop run between them: while the
+    // previous batch's statements are in Postgres, its replies are taken as they come.
+    const readBatch = async (start: number) => {
+      const size = Math.min(options.batch, options.count - start)
+      const read: ReadDocument[] = []
+      for (let from = 0; from < size; from += READ_SLICE) {
         const t0 = performance.now()
-        const incoming = Array.from({ length: size }, (_, k) => ({
-          fileName: `${start + k}.json`,
-          body: syntheticReport(start + k),
+        const incoming = Array.from({ length: Math.min(READ_SLICE, size - from) }, (_, k) => ({
+          fileName: `${start + from + k}.json`,
+          body: syntheticReport(start + from + k),
         }))
-        const { read, refusals } = await readDocuments(incoming)
-        if (refusals.length > 0) throw refusals[0]
+        const slice = await readDocuments(incoming)
+        if (slice.refusals.length > 0) throw slice.refusals[0]
+        read.push(...slice.read)
+        readMs += performance.now() - t0
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      return { start, size, read }
+    }
+    const intakeClient = async () => {
+      const first = starts.shift()
+      let next = first === undefined ? null : readBatch(first)
+      while (next) {
+        const { start, size, read } = await next
+        // With read-ahead the next batch is read while this one is stored, as a client streaming
+        // documents would; without it, one after the other.
+        const following = starts.shift()
+        next = following === undefined ? null : readBatch(following)
+        if (!options.readAhead && next) await next
         const t1 = performance.now()
         await db.transaction().execute((tx) => storeBatch(tx, actor, read, { receivedVia: 'bench' }))
-        readMs += t1 - t0
         storeMs += performance.now() - t1
         if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
           // Each fifth: memory, the intake rate over that fifth, and how far the stages lag behind.
@@ -226,10 +251,13 @@ export async function run(args: string[]): Promise<void> {
     const rate = options.count / totalSeconds
     console.log(
       `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.clients} intake clients, ` +
-        `${options.workers} workers ${options.workerProcess ? 'in a worker process' : 'in the intake process'}`,
+        `${options.workers} workers ${options.workerProcess ? 'in a worker process' : 'in the intake process'}, ` +
+        `${options.readAhead ? 'next batch read while one is stored' : 'read, then store'}`,
     )
     console.log(`  intake only (read + store): ${(options.count / intakeSeconds).toFixed(0)} referrals/s`)
-    console.log(`    read/parse ${(readMs / 1000).toFixed(1)} s, store ${(storeMs / 1000).toFixed(1)} s`)
+    console.log(
+      `    read/parse ${(readMs / 1000).toFixed(1)} s${options.readAhead ? ' (overlapping the store)' : ''}, store ${(storeMs / 1000).toFixed(1)} s`,
+    )
     console.log(
       `  end to end (through packages): ${rate.toFixed(0)} referrals/s in ${totalSeconds.toFixed(1)} s`,
     )
