@@ -122,6 +122,11 @@ export async function startEmbeddedPostgres(
       // change to every page write the whole page to WAL again.
       '-c',
       'max_wal_size=4GB',
+      // The stock 128 MB is less than the indexes intake inserts into at random places (identifiers,
+      // referral_identifiers by identifier, document hashes) once a few hundred thousand referrals are
+      // in: every batch then evicts and re-reads pages. Shared memory is touched only as it is used.
+      '-c',
+      'shared_buffers=1GB',
       '-c',
       `unix_socket_directories=${socketDir ?? ''}`,
     ],
