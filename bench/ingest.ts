@@ -1,4 +1,4 @@
-// `npm run bench -- ingest [--count 50000] [--batch 500] [--copy-sample 20000] [--workers 2] [--clients 1]
+// `npm run bench -- ingest [--count 50000] [--batch 1000] [--copy-sample 20000] [--workers 2] [--clients 1]
 //   [--worker-process 1] [--read-ahead 1] [--keep 1]`
 // Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
 // every downstream stage (match, resolve, locate, package) with the worker running alongside — in a
@@ -18,6 +18,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { systemActor } from '../src/access/model.js'
 import { type ReadDocument, readDocuments } from '../src/intake/documents.js'
+import { DEFAULT_BATCH_SIZE } from '../src/intake/service.js'
 import { storeBatch } from '../src/intake/store.js'
 import { loadReferenceData } from '../src/locating/reference-data.js'
 import { connect } from '../src/platform/db.js'
@@ -47,7 +48,7 @@ interface Options {
 function parseOptions(args: string[]): Options {
   const options: Options = {
     count: 50_000,
-    batch: 500,
+    batch: DEFAULT_BATCH_SIZE,
     copySample: 20_000,
     workers: 2,
     clients: 1,

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { actorLabel } from '../access/model.js'
 import type { IncomingDocument, IngestOutcome } from '../intake/service.js'
-import { readForIntake, storeDocuments } from '../intake/service.js'
+import { DEFAULT_BATCH_SIZE, readForIntake, storeDocuments } from '../intake/service.js'
 import { findOperationByCode } from '../operations/repo.js'
 import { withRuntime } from './context.js'
 
@@ -71,7 +71,7 @@ export function registerIngestCommand(program: Command) {
     .argument('<paths...>', 'files, folders or - for standard input')
     .option('--operation <code>', 'add the referrals to this operation')
     .option('--report-id <id>', 'the reportId NCMEC returned for the (one) XML <report> being ingested')
-    .option('--batch-size <n>', 'documents per transaction', '500')
+    .option('--batch-size <n>', 'documents per transaction', String(DEFAULT_BATCH_SIZE))
     .option('--no-drain', 'store only; leave the pipeline jobs to the worker')
     .action(
       async (

@@ -70,7 +70,7 @@ async function locateMany(db: Tx | Db, subjectIds: readonly string[]): Promise<L
 
 /**
  * Pipeline stage 3: records where each subject is (or that it waits in the unresolved queue). The
- * batch is read and written in a fixed number of statements, so a batch of 500 costs about as much as one.
+ * batch is read and written in a fixed number of statements, so a batch of 1,000 costs far less than 1,000 of one.
  */
 export async function locateSubjects(tx: Tx, subjectIds: readonly string[]): Promise<string[]> {
   const subjects = await tx
