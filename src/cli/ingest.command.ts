@@ -2,33 +2,39 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import { actorLabel } from '../access/model.js'
-import type { IncomingDocument, IngestOutcome } from '../intake/service.js'
-import { DEFAULT_BATCH_SIZE, readForIntake, storeDocuments } from '../intake/service.js'
+import { type DocumentSource, ingestFiles } from '../intake/ingest-files.js'
+import type { IngestOutcome } from '../intake/service.js'
+import { DEFAULT_BATCH_SIZE } from '../intake/service.js'
 import { findOperationByCode } from '../operations/repo.js'
 import { withRuntime } from './context.js'
 
-/** Files named, folders walked (sorted, so a run is repeatable), and '-' for standard input. */
-async function collectDocuments(paths: string[]): Promise<IncomingDocument[]> {
-  const documents: IncomingDocument[] = []
+/**
+ * Files named, folders walked (sorted, so a run is repeatable), and '-' for standard input. Files are
+ * read when ingestion needs them, not here, so that a folder of a million referrals is never in memory
+ * at once.
+ */
+async function collectSources(paths: string[]): Promise<DocumentSource[]> {
+  const sources: DocumentSource[] = []
   for (const path of paths) {
     if (path === '-') {
       const chunks: Buffer[] = []
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-      documents.push({ fileName: 'standard input', body: Buffer.concat(chunks) })
+      const body = Buffer.concat(chunks)
+      sources.push({ fileName: 'standard input', load: async () => body })
       continue
     }
     const info = await stat(path).catch(() => null)
     if (!info) throw new Error(`${path}: no such file or folder`)
     if (info.isDirectory()) {
       const entries = (await readdir(path)).sort()
-      documents.push(
-        ...(await collectDocuments(entries.filter((e) => !e.startsWith('.')).map((e) => join(path, e)))),
+      sources.push(
+        ...(await collectSources(entries.filter((e) => !e.startsWith('.')).map((e) => join(path, e)))),
       )
     } else {
-      documents.push({ fileName: path, body: await readFile(path) })
+      sources.push({ fileName: path, load: () => readFile(path) })
     }
   }
-  return documents
+  return sources
 }
 
 /** A one-line bar on stderr, only on a terminal (a log file gets the summary lines alone). */
@@ -78,7 +84,7 @@ export function registerIngestCommand(program: Command) {
         paths: string[],
         options: { operation?: string; reportId?: string; batchSize: string; drain: boolean },
       ) => {
-        const documents = await collectDocuments(paths)
+        const sources = await collectSources(paths)
         const exitCode = await withRuntime(async ({ runtime, actor, drain }) => {
           const operation = options.operation
             ? await findOperationByCode(runtime.db, options.operation)
@@ -87,25 +93,31 @@ export function registerIngestCommand(program: Command) {
             console.error(`No operation with code ${options.operation}`)
             return 2
           }
-          // Everything is read before anything is stored: a refused file means nothing at all is written.
-          const { read, refusals } = await readForIntake(runtime.db, documents, {
+          const counts = new Map<IngestOutcome['status'], number>()
+          const storing = progressBar('storing')
+          // Every file is read and checked before anything is stored: a refused file means nothing at
+          // all is written. Then each batch is read again and stored.
+          const { refusals } = await ingestFiles(runtime.db, actor, sources, {
             reportId: options.reportId ?? null,
-          })
-          if (refusals.length > 0) {
-            for (const refusal of refusals) console.error(`refused: ${refusal.message}`)
-            console.error(`Nothing was stored: ${refusals.length} of ${documents.length} file(s) refused.`)
-            return 1
-          }
-          const outcomes = await storeDocuments(runtime.db, actor, read, {
             operationId: operation?.id ?? null,
             receivedVia: actorLabel(actor),
             batchSize: Number(options.batchSize) || undefined,
-            onProgress: progressBar('storing'),
+            onChecked: progressBar('checking'),
+            onStored: (outcomes, done, total) => {
+              for (const o of outcomes) {
+                console.log(describe(o))
+                counts.set(o.status, (counts.get(o.status) ?? 0) + 1)
+              }
+              storing(done, total)
+            },
           })
-          for (const o of outcomes) console.log(describe(o))
+          if (refusals.length > 0) {
+            for (const refusal of refusals) console.error(`refused: ${refusal.message}`)
+            console.error(`Nothing was stored: ${refusals.length} of ${sources.length} file(s) refused.`)
+            return 1
+          }
           if (options.drain) await drain()
-          const count = (status: IngestOutcome['status']) =>
-            outcomes.filter((o) => o.status === status).length
+          const count = (status: IngestOutcome['status']) => counts.get(status) ?? 0
           console.log(
             `${count('accepted')} accepted, ${count('duplicate')} already received` +
               (count('attached') + count('already-attached') > 0

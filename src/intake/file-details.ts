@@ -18,25 +18,40 @@ export async function refuseUnknownReports(
   db: Queryable,
   read: readonly ReadDocument[],
 ): Promise<RefusalError[]> {
-  const details = read.flatMap((document) => document.fileDetails)
-  if (details.length === 0) return []
-  const inRun = new Set(
+  const details = read.flatMap((document) =>
+    document.fileDetails.map((d) => ({ reportId: d.details.reportId, fileName: d.document.fileName })),
+  )
+  return refuseUnknownReportIds(db, details, reportsInRun(read))
+}
+
+/** The source references (reportIds) of the reports among these documents. */
+export function reportsInRun(read: readonly ReadDocument[]): Set<string> {
+  return new Set(
     read.flatMap((document) =>
       document.referrals.map((r) => r.referral.sourceReference).filter((r) => r !== null),
     ),
   )
+}
+
+/** refuseUnknownReports for a run read in parts: the reportIds named, and the reports the run holds. */
+export async function refuseUnknownReportIds(
+  db: Queryable,
+  details: readonly { reportId: string; fileName: string }[],
+  inRun: ReadonlySet<string>,
+): Promise<RefusalError[]> {
+  if (details.length === 0) return []
   const stored = await reportsByReference(
     db,
-    details.map((d) => d.details.reportId),
+    details.map((d) => d.reportId),
   )
   return details
-    .filter((d) => !inRun.has(d.details.reportId) && !stored.has(d.details.reportId))
+    .filter((d) => !inRun.has(d.reportId) && !stored.has(d.reportId))
     .map(
       (d) =>
         new RefusalError(
-          `no CyberTipline report ${d.details.reportId} has been received, so this file cannot be attached to it; ` +
+          `no CyberTipline report ${d.reportId} has been received, so this file cannot be attached to it; ` +
             'send the report first (an XML <report> with the reportId NCMEC gave it)',
-          { file: d.document.fileName, path: '/fileDetails/reportId[1]', field: 'reportId' },
+          { file: d.fileName, path: '/fileDetails/reportId[1]', field: 'reportId' },
         ),
     )
 }
