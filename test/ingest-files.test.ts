@@ -76,6 +76,35 @@ describe('ingesting files a batch at a time', () => {
     expect(await storedReports(reports.map((r) => String(r.reportId)))).toHaveLength(4)
   })
 
+  it('stores a <fileDetails> named twice after its report, however the files are listed', async () => {
+    const details: IncomingDocument = {
+      fileName: 'twice-filedetails.xml',
+      body: readFileSync(join(projectRoot, 'test/fixtures/cybertipline/filedetails-minimal.xml')),
+    }
+    const reportId = Number(/<reportId>(\d+)<\/reportId>/.exec(details.body.toString())![1])
+    // The two copies share a checking batch; their report comes in a later one.
+    const { sources } = counted([
+      details,
+      details,
+      documentOf(leReport()),
+      documentOf(leReport()),
+      documentOf(leReport({ reportId })),
+    ])
+    const stored: IngestOutcome[] = []
+    const { refusals } = await ingestFiles(t.db, INTAKE, sources, {
+      batchSize: 2,
+      onStored: (outcomes) => stored.push(...outcomes),
+    })
+    expect(refusals).toEqual([])
+    expect(stored.map((o) => o.status)).toEqual([
+      'accepted',
+      'accepted',
+      'accepted',
+      'attached',
+      'already-attached',
+    ])
+  })
+
   it('stops, saying how much was stored, when a file reads differently the second time', async () => {
     const reports = Array.from({ length: 4 }, () => leReport())
     const documents = reports.map((r) => documentOf(r))

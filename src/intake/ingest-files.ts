@@ -60,14 +60,15 @@ async function checkSources(
   const named: { reportId: string; fileName: string }[] = []
   for (let start = 0; start < sources.length; start += size) {
     const part = sources.slice(start, start + size)
-    const indexOf = new Map(part.map((source, i) => [source.fileName, start + i]))
     const { read, refusals: refused } = await readPart(part, options)
     refusals.push(...refused)
-    for (const document of read) {
+    // Nothing is stored once anything is refused; otherwise each file gave one document, in order (by
+    // position, not by name: the same file can be named twice).
+    for (const [i, document] of refusals.length > 0 ? [] : read.entries()) {
       for (const r of document.referrals)
         if (r.referral.sourceReference !== null) inRun.add(r.referral.sourceReference)
       if (document.fileDetails.length === 0) continue
-      holdsDetails[indexOf.get(document.fileName)!] = true
+      holdsDetails[start + i] = true
       for (const d of document.fileDetails)
         named.push({ reportId: d.details.reportId, fileName: document.fileName })
     }
