@@ -1,12 +1,19 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ingestDocuments } from '../src/intake/service.js'
-import { matchReferralsJob } from '../src/matching/jobs.js'
+import { matchReferralsJob, rematchLibraryChangeJob } from '../src/matching/jobs.js'
+import { addKnownHashes } from '../src/matching/repo.js'
+import { withdrawHashes } from '../src/matching/withdraw.js'
 import { createLogger } from '../src/platform/logger.js'
+import { projectRoot } from '../src/platform/paths.js'
 import type { JobContext } from '../src/platform/queue.js'
 import { resolveReferralsJob } from '../src/subjects/jobs.js'
 import { assessSubjects } from '../src/triage/batch.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 import { documentOf, INTAKE, knownHashes, leReport } from './factories.js'
+
+const fixtures = join(projectRoot, 'test/fixtures/cybertipline')
 
 let t: TestDatabase
 let context: JobContext
@@ -36,6 +43,16 @@ async function ingestAndLink(reports: Record<string, unknown>[]): Promise<string
   await matchReferralsJob.handler({ referralIds }, context)
   await resolveReferralsJob.handler({ referralIds }, context)
   return referralIds
+}
+
+/** What an import does after adding entries (the test factory adds them without queuing it). */
+async function rematchLatestChange(): Promise<void> {
+  const { seq } = await t.db
+    .selectFrom('hash_library_changes')
+    .select('seq')
+    .orderBy('seq', 'desc')
+    .executeTakeFirstOrThrow()
+  await rematchLibraryChangeJob.handler({ changeSeq: String(seq) }, context)
 }
 
 async function subjectOf(referralId: string): Promise<string> {
@@ -85,4 +102,44 @@ it('counts files, matched files and child victims over current referrals only, p
     indicators: { referrals: 2, files: 2, childVictims: 1, matchedFiles: { A: 0, B: 0, C: 1 } },
   })
   expect(after.get(otherSubject)).toEqual(before.get(otherSubject))
+})
+
+it('keeps counts right as files arrive later, the library gains an entry and an entry is withdrawn', async () => {
+  const reportId = 123456
+  const [referral] = await ingestAndLink([
+    leReport({ reportId, email: 'assess-later@example.org', files: ['assess-later', 'z1'] }),
+  ])
+  await t.drain() // the queued pipeline jobs too, so only the library change matches the file below
+  const subject = await subjectOf(referral!)
+  const indicators = async () => (await assessSubjects(t.db, [subject])).get(subject)!.indicators
+  expect(await indicators()).toMatchObject({ files: 2, matchedFiles: { A: 0, B: 0, C: 0 } })
+
+  // An import that matches a file already received counts it from then on (the rematch marks it).
+  await knownHashes(t.db, [{ text: 'assess-later', category: 'B' }], 'Later set')
+  await rematchLatestChange()
+  expect(await indicators()).toMatchObject({ files: 2, matchedFiles: { A: 0, B: 1, C: 0 } })
+
+  // A <fileDetails> for the report adds its file; its MD5 is a known category A entry.
+  await t.db
+    .transaction()
+    .execute((tx) =>
+      addKnownHashes(tx, { name: 'Details set', source: 'tests' }, [
+        { algorithm: 'md5', value: 'e86fdc2283aff4179685f2a918a769eb', category: 'A', series: null },
+      ]),
+    )
+  await rematchLatestChange()
+  const attached = await ingestDocuments(t.db, INTAKE, [
+    {
+      fileName: 'filedetails-all-fields.xml',
+      body: readFileSync(join(fixtures, 'filedetails-all-fields.xml')),
+    },
+  ])
+  expect(attached.outcomes.map((o) => [o.status, o.referralId])).toEqual([['attached', referral]])
+  await t.drain()
+  expect(await indicators()).toMatchObject({ files: 3, matchedFiles: { A: 1, B: 1, C: 0 } })
+
+  // Withdrawn entries stop counting, though the file's match stays on record.
+  await withdrawHashes(t.db, INTAKE, { set: 'Later set', values: 'all', reason: 'test' })
+  await t.drain()
+  expect(await indicators()).toMatchObject({ files: 3, matchedFiles: { A: 1, B: 0, C: 0 } })
 })

@@ -33,6 +33,41 @@ async function ingest(specs: ReferralSpec[]) {
 }
 
 describe('resolving a batch', () => {
+  it('never links through an identifier that another report names for someone else (a recipient)', async () => {
+    // Report 1's suspect messaged a phone; report 2's suspect has that phone. They are two people: only
+    // what reports say of their reported persons links, whichever of the two arrives first.
+    const withRecipient = (spec: ReferralSpec, phone: string) => {
+      const report = leReport(spec)
+      ;(report.reportedInformation as Record<string, unknown>).intendedRecipients = {
+        intendedRecipients: [{ screenName: 'recipient', phones: { phones: [{ value: phone }] } }],
+      }
+      return report
+    }
+    const ingestReports = async (reports: Record<string, unknown>[]) => {
+      const { outcomes } = await ingestDocuments(
+        t.db,
+        INTAKE,
+        reports.map((r) => documentOf(r)),
+      )
+      await t.drain()
+      const ids = outcomes.map((o) => o.referralId!)
+      const rows = await t.db
+        .selectFrom('referrals')
+        .select(['id', 'subject_id'])
+        .where('id', 'in', ids)
+        .execute()
+      return ids.map((id) => rows.find((r) => r.id === id)!.subject_id!)
+    }
+    const [sender] = await ingestReports([withRecipient({ email: 'sender@example.org' }, '07700 900501')])
+    const [holder] = await ingestReports([leReport({ phone: '+447700900501' })])
+    expect(holder).not.toBe(sender)
+    const [holderFirst] = await ingestReports([leReport({ phone: '07700 900502' })])
+    const [senderAfter] = await ingestReports([
+      withRecipient({ email: 'sender2@example.org' }, '07700900502'),
+    ])
+    expect(senderAfter).not.toBe(holderFirst)
+  })
+
   it('links a chain within one batch (e-mail, then e-mail and phone, then phone) into one subject', async () => {
     const subjects = await ingest([
       { email: 'chain@example.org' },

@@ -82,6 +82,17 @@ export async function deleteDocuments(tx: Queryable, ids: readonly string[]): Pr
   if (ids.length > 0) await tx.deleteFrom('referral_documents').where('id', 'in', ids).execute()
 }
 
+/**
+ * What triage counts of a referral's contents, kept on its row (migration 0007). Stored with the
+ * referral, and added to when a <fileDetails> attaches more: both go through this.
+ */
+function contentCounts(referral: Pick<ReferralDocument, 'files' | 'persons'>) {
+  return {
+    files: referral.files.length,
+    childVictims: referral.persons.filter((p) => p.role === 'child_victim').length,
+  }
+}
+
 export interface NewReferral {
   id: string
   documentId: string
@@ -121,6 +132,8 @@ export async function insertReferrals(tx: Queryable, rows: readonly NewReferral[
       { name: 'supersedes_referral_id', type: 'bigint' },
       { name: 'content_sha256', type: 'text' },
       { name: 'summary', type: 'text' },
+      { name: 'file_count', type: 'int' },
+      { name: 'child_victim_count', type: 'int' },
     ],
     rows.map(({ referral: r, ...row }) => [
       row.id,
@@ -142,6 +155,8 @@ export async function insertReferrals(tx: Queryable, rows: readonly NewReferral[
       row.supersedes,
       row.contentSha256,
       r.summary ?? null,
+      contentCounts(r).files,
+      contentCounts(r).childVictims,
     ]),
     {
       overridingIds: true,
@@ -233,6 +248,20 @@ export async function insertReferralContents(tx: Queryable, items: readonly Refe
         a.derived,
       ]),
     ).execute(tx)
+  }
+  // Contents attached to a referral stored earlier (a <fileDetails>) add to its counts; a new
+  // referral's were written with its row.
+  const added = items
+    .filter((item) => item.documentId !== null)
+    .map((item) => ({ referralId: item.referralId, ...contentCounts(item.referral) }))
+    .filter((a) => a.files > 0 || a.childVictims > 0)
+  if (added.length > 0) {
+    await sql`update referrals r set file_count = r.file_count + x.files,
+        child_victim_count = r.child_victim_count + x.victims
+      from (select id, sum(files)::int as files, sum(victims)::int as victims
+        from unnest(${added.map((a) => a.referralId)}::bigint[], ${added.map((a) => a.files)}::int[],
+          ${added.map((a) => a.childVictims)}::int[]) as u(id, files, victims) group by id) x
+      where r.id = x.id`.execute(tx)
   }
   return insertFiles(
     tx,

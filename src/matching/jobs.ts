@@ -1,6 +1,7 @@
+import { sql } from 'kysely'
 import { z } from 'zod'
 import { assessSubjectsJob } from '../packages/jobs.js'
-import { anyId, planForBatchLookups } from '../platform/db.js'
+import { planForBatchLookups } from '../platform/db.js'
 import { defineJob, enqueue } from '../platform/queue.js'
 import { resolveReferralsJob } from '../subjects/jobs.js'
 import { matcherFor } from './matcher.js'
@@ -17,14 +18,14 @@ export const matchReferralsJob = defineJob({
     const matcher = matcherFor(db)
     await db.transaction().execute(async (tx) => {
       await planForBatchLookups(tx)
-      await insertExactMatches(tx, payload.referralIds)
-      await insertPdqMatches(tx, matcher, payload.referralIds)
-      await tx
-        .updateTable('referrals')
-        .set({ status: 'matched' })
-        .where('id', '=', anyId(payload.referralIds))
-        .where('status', '=', 'received')
-        .execute()
+      const exact = await insertExactMatches(tx, payload.referralIds)
+      const pdq = await insertPdqMatches(tx, matcher, payload.referralIds)
+      // One write per referral: its status, and whether triage must walk its matches (migration 0007).
+      const matched = [...new Set([...exact, ...pdq])]
+      await sql`update referrals set has_file_matches = has_file_matches or id = any(${matched}::bigint[]),
+          status = case when status = 'received' then 'matched'::referral_status else status end
+        where id = any(${payload.referralIds}::bigint[])
+          and (status = 'received' or (id = any(${matched}::bigint[]) and not has_file_matches))`.execute(tx)
       await enqueue(tx, resolveReferralsJob, payload)
     })
   },

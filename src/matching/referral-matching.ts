@@ -5,6 +5,7 @@ import type { LibraryChange } from './library-repo.js'
 import type { LibraryMatcher } from './matcher.js'
 import { isPdqHex } from './pdq-hash.js'
 import { PdqIndex } from './pdq-index.js'
+import { markReferralsMatched } from './repo.js'
 
 const FILE_PAGE = 10_000
 
@@ -32,15 +33,18 @@ async function insertPdqFileMatches(tx: Queryable, rows: readonly FileMatchRow[]
   }
 }
 
-/** Arrival: PDQ matches of the referrals' files, with their distance. Re-running adds nothing twice. */
+/**
+ * Arrival: PDQ matches of the referrals' files, with their distance. Re-running adds nothing twice.
+ * Returns the referrals with a PDQ match.
+ */
 export async function insertPdqMatches(
   tx: Queryable,
   matcher: LibraryMatcher,
   referralIds: readonly string[],
-): Promise<number> {
+): Promise<string[]> {
   const files = await tx
     .selectFrom('referral_files')
-    .select(['id', 'pdq'])
+    .select(['id', 'referral_id', 'pdq'])
     .where('referral_id', '=', anyId(referralIds))
     .where('pdq', 'is not', null)
     .execute()
@@ -57,7 +61,7 @@ export async function insertPdqMatches(
     })),
   )
   await insertPdqFileMatches(tx, rows)
-  return rows.length
+  return [...new Set(usable.filter((_, i) => (results[i] ?? []).length > 0).map((f) => f.referral_id))]
 }
 
 /**
@@ -142,6 +146,8 @@ export async function rematchAfterChange(
   const lost = await sql<{ id: string }>`
     select distinct m.referral_file_id as id from file_matches m join known_hashes k on k.id = m.known_hash_id
     where ${removed}`.execute(tx)
+  // Files that lost a match had one already; the flag only ever says "walk this referral's matches".
+  await markReferralsMatched(tx, [...touched])
   for (const row of lost.rows) touched.add(row.id)
   return [...touched]
 }

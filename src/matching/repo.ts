@@ -5,19 +5,37 @@ import { ensureHashSet, recordLibraryChange } from './library-repo.js'
 
 /**
  * Exact matches of the referrals' file MD5 and SHA-1 against live entries of enabled hash sets.
- * Re-running is harmless: a match already recorded is kept, not doubled.
+ * Re-running is harmless: a match already recorded is kept, not doubled. Returns the referrals that
+ * gained a match.
  */
-export async function insertExactMatches(tx: Queryable, referralIds: readonly string[]): Promise<number> {
-  const result = await sql`
-    insert into file_matches (referral_file_id, known_hash_id, algorithm, distance)
-    select f.id, k.id, k.algorithm, 0
-    from referral_files f
-    join known_hashes k
-      on (k.algorithm = 'md5' and k.value = f.md5) or (k.algorithm = 'sha1' and k.value = f.sha1)
-    join hash_sets s on s.id = k.hash_set_id and s.enabled
-    where f.referral_id = any(${referralIds}::bigint[]) and k.withdrawn_at is null
-    on conflict do nothing`.execute(tx)
-  return Number(result.numAffectedRows ?? 0)
+export async function insertExactMatches(tx: Queryable, referralIds: readonly string[]): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    with inserted as (
+      insert into file_matches (referral_file_id, known_hash_id, algorithm, distance)
+      select f.id, k.id, k.algorithm, 0
+      from referral_files f
+      join known_hashes k
+        on (k.algorithm = 'md5' and k.value = f.md5) or (k.algorithm = 'sha1' and k.value = f.sha1)
+      join hash_sets s on s.id = k.hash_set_id and s.enabled
+      where f.referral_id = any(${referralIds}::bigint[]) and k.withdrawn_at is null
+      on conflict do nothing
+      returning referral_file_id)
+    select distinct f.referral_id::text as id from inserted join referral_files f on f.id = inserted.referral_file_id`.execute(
+    tx,
+  )
+  return result.rows.map((row) => row.id)
+}
+
+/**
+ * Marks the referrals of these files as having a recorded match, so triage walks them to their
+ * categories (migration 0007). Called wherever file_matches rows are added.
+ */
+export async function markReferralsMatched(tx: Queryable, referralFileIds: readonly string[]): Promise<void> {
+  if (referralFileIds.length === 0) return
+  await sql`update referrals r set has_file_matches = true from referral_files f
+    where f.id = any(${referralFileIds}::bigint[]) and r.id = f.referral_id and not r.has_file_matches`.execute(
+    tx,
+  )
 }
 
 export interface CategoryCount {

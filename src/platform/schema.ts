@@ -134,6 +134,11 @@ export interface ReferralsTable {
   supersedes_referral_id: string | null
   content_sha256: string | null
   summary: string | null
+  /** Files and child victims its contents name (a <fileDetails> adds to them), for triage. */
+  file_count: Generated<number>
+  child_victim_count: Generated<number>
+  /** True once any of its files has a recorded match; never reset (see migration 0007). */
+  has_file_matches: Generated<boolean>
 }
 
 export interface ReferralPersonsTable {

@@ -9,13 +9,13 @@ export interface ReferralLink {
   referralId: string
   identifierId: string
   kind: string
-  /** Referrals (anywhere) whose reported person has this identifier. */
+  /** Referrals whose reported person has this identifier (counted up to the cap + 1). */
   referrals: number
 }
 
 /**
  * The reported person's e-mails, phones and accounts of each unresolved referral of the batch, each with
- * how many referrals name it. Every step is driven from the batch through an index (materialised, so
+ * how many referrals name it for their reported person. Every step is driven from the batch through an index (materialised, so
  * the plan does not depend on statistics that lag a bulk load) and its cost does not grow with the
  * table: counting stops past the cap, so a placeholder address in a million reports costs no more
  * than one in 26.
@@ -34,20 +34,26 @@ export async function linkingIdentifiersOfBatch(db: Queryable, referralIds: read
     -- planner takes both sides for one row and nests a join that compares every pair.
     select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind,
       (select count(*)::int from (select distinct x.referral_id from referral_identifiers x
-        where x.identifier_id = b.identifier_id order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
+        where x.identifier_id = b.identifier_id and x.normalised and x.role = 'reported_person'
+        order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
         as referrals
     from batch b`.execute(db)
   return result.rows
 }
 
-/** Live subjects of already-resolved referrals sharing any of these identifiers (each under the cap). */
+/**
+ * Live subjects of already-resolved referrals whose reported person has any of these identifiers (each
+ * under the cap). Only the reported person's: a phone one report gives for an intended recipient or a
+ * child is someone else's, and must not pull that report's suspect into this subject.
+ */
 export async function subjectsByIdentifier(db: Queryable, identifierIds: readonly string[]) {
   if (identifierIds.length === 0) return []
   // offset 0 keeps the lookup per identifier: flattened, Postgres would hash-join the whole table.
   const result = await sql<{ identifierId: string; subjectId: string }>`
     select distinct u.id as "identifierId", r.subject_id as "subjectId"
     from unnest(${identifierIds}::bigint[]) as u(id)
-    join lateral (select x.referral_id from referral_identifiers x where x.identifier_id = u.id offset 0) ri on true
+    join lateral (select x.referral_id from referral_identifiers x
+      where x.identifier_id = u.id and x.normalised and x.role = 'reported_person' offset 0) ri on true
     join lateral (select subject_id from referrals where id = ri.referral_id and subject_id is not null offset 0) r
       on true
     join subjects s on s.id = r.subject_id and s.merged_into is null`.execute(db)
