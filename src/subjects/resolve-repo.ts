@@ -9,13 +9,13 @@ export interface ReferralLink {
   referralId: string
   identifierId: string
   kind: string
-  /** Referrals whose reported person has this identifier (counted up to the cap + 1). */
+  /** Referrals naming this identifier, in any role (counted up to the cap + 1). */
   referrals: number
 }
 
 /**
  * The reported person's e-mails, phones and accounts of each unresolved referral of the batch, each with
- * how many referrals name it for their reported person. Every step is driven from the batch through an index (materialised, so
+ * how many referrals name it. Every step is driven from the batch through an index (materialised, so
  * the plan does not depend on statistics that lag a bulk load) and its cost does not grow with the
  * table: counting stops past the cap, so a placeholder address in a million reports costs no more
  * than one in 26.
@@ -33,9 +33,11 @@ export async function linkingIdentifiersOfBatch(db: Queryable, referralIds: read
     -- Counted per row, not joined to a per-identifier table: with no statistics yet (a bulk load) the
     -- planner takes both sides for one row and nests a join that compares every pair.
     select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind,
+      -- In any role: an identifier in that many reports is a hub (a support address, a placeholder, a
+      -- phone many suspects messaged) whoever it was given for, and counted straight off the index
+      -- this needs no heap visit (filtered by role it would need one per row).
       (select count(*)::int from (select distinct x.referral_id from referral_identifiers x
-        where x.identifier_id = b.identifier_id and x.normalised and x.role = 'reported_person'
-        order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
+        where x.identifier_id = b.identifier_id order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
         as referrals
     from batch b`.execute(db)
   return result.rows

@@ -36,8 +36,8 @@ class Components {
 /**
  * Links each referral to a subject: referrals whose reported person shares an exact normalised
  * e-mail, phone or platform account are one subject; IPs, devices, screen names and what a report
- * says of anyone else (recipients, children) never link, and an identifier given for the reported
- * person of more than OVER_LINKED_REFERRALS referrals (a support address, a placeholder) is not used. The whole batch is resolved at once — a handful of statements whatever its size — with the
+ * says of anyone else (recipients, children) never link, and an identifier named in more than
+ * OVER_LINKED_REFERRALS referrals, in any role (a support address, a placeholder), is not used. The whole batch is resolved at once — a handful of statements whatever its size — with the
  * same result as one referral at a time: subjects joined by a referral merge, the oldest surviving.
  * Returns the subjects touched.
  */
