@@ -93,6 +93,12 @@ function contentCounts(referral: Pick<ReferralDocument, 'files' | 'persons'>) {
   }
 }
 
+/** contentCounts as the two last columns of insertReferrals. */
+function counted(referral: ReferralDocument): [number, number] {
+  const { files, childVictims } = contentCounts(referral)
+  return [files, childVictims]
+}
+
 export interface NewReferral {
   id: string
   documentId: string
@@ -155,8 +161,7 @@ export async function insertReferrals(tx: Queryable, rows: readonly NewReferral[
       row.supersedes,
       row.contentSha256,
       r.summary ?? null,
-      contentCounts(r).files,
-      contentCounts(r).childVictims,
+      ...counted(r),
     ]),
     {
       overridingIds: true,
