@@ -8,9 +8,10 @@
 import type { AuditEntry } from '../audit/service.js'
 import { allocateIds } from '../platform/bulk-insert.js'
 import type { Queryable, Tx } from '../platform/db.js'
+import { insertReferralContents } from './contents-repo.js'
 import type { ReadDocument, ReadFileDetails } from './documents.js'
 import { RefusalError } from './model.js'
-import { attachedFileDetails, insertDocuments, insertReferralContents, reportsByReference } from './repo.js'
+import { attachedFileDetails, insertDocuments, reportsByReference } from './repo.js'
 import type { IngestOutcome } from './store.js'
 
 /** Refusals for every `<fileDetails>` naming a report neither stored nor in this run. */

@@ -11,16 +11,11 @@ import { allocateIds } from '../platform/bulk-insert.js'
 import { planForBatchLookups, type Tx } from '../platform/db.js'
 import { enqueue } from '../platform/queue.js'
 import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
+import { insertReferralContents } from './contents-repo.js'
 import type { ReadDocument, ReadFileDetails, ReadReferral, ReceivedDocument } from './documents.js'
 import { attachFileDetails } from './file-details.js'
 import { RefusalError } from './model.js'
-import {
-  deleteDocuments,
-  insertDocuments,
-  insertReferralContents,
-  insertReferrals,
-  storedVersions,
-} from './repo.js'
+import { deleteDocuments, insertDocuments, insertReferrals, storedVersions } from './repo.js'
 
 export type IngestOutcome =
   | {
