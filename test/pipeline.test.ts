@@ -4,6 +4,7 @@ import { ingestDocuments } from '../src/intake/service.js'
 import { enterSubjectAddress } from '../src/locating/service.js'
 import { nationalFigures } from '../src/operations/figures.js'
 import { recordOutcome } from '../src/outcomes/service.js'
+import { packageContents } from '../src/packages/contents.js'
 import { findPackage } from '../src/packages/repo.js'
 import {
   acknowledgePackage,
@@ -224,6 +225,31 @@ describe('the walking skeleton path', () => {
     const dorsetFigures = after.byForce.find((f) => f.forceId === 'dorset')!
     expect(dorsetFigures).toMatchObject({ acknowledged: 1, peopleArrested: 1, childrenSafeguarded: 2 })
     expect(after.byForce).toHaveLength(45)
+  })
+
+  it('tells a package which other forces hold one sharing an identifier, whatever role it had there', async () => {
+    // Kent's package names a phone for the person its suspect messaged; Dorset's suspect has that phone.
+    // They are two subjects (linking uses reported persons only), but Dorset must learn that Kent holds one.
+    const kentReport = leReport({ email: 'deconf-kent@example.org', postcode: 'CT1 1AA' })
+    ;(kentReport.reportedInformation as Record<string, unknown>).intendedRecipients = {
+      intendedRecipients: [{ screenName: 'recipient', phones: { phones: [{ value: '07700 900777' }] } }],
+    }
+    await ingest(kentReport)
+    const kentPackage = (await packageOfReport(kentReport.reportId as number))!
+    expect(kentPackage.force_id).toBe('kent')
+    await approvePackage(t.db, analyst, kentPackage.id, {
+      band: kentPackage.suggested_band!,
+      reason: '',
+    })
+    const dorsetReport = leReport({ phone: '+447700900777', postcode: 'DT1 1AA' })
+    await ingest(dorsetReport)
+    const dorsetPackage = (await packageOfReport(dorsetReport.reportId as number))!
+    expect(dorsetPackage.force_id).toBe('dorset')
+    expect(dorsetPackage.id).not.toBe(kentPackage.id)
+    const contents = await packageContents(t.db, dorsetPackage.id, 'dorset')
+    expect(contents.deconfliction).toEqual([{ forceName: expect.stringMatching(/Kent/), packages: 1 }])
+    // Who, never what: nothing of Kent's package is in Dorset's.
+    expect(contents.referrals.map((r) => r.sourceReference)).toEqual([String(dorsetReport.reportId)])
   })
 
   it('drafts version 2 for a new referral after version 1 went out, and nothing new when only locating runs again', async () => {
