@@ -11,53 +11,39 @@ beforeAll(async () => {
 })
 afterAll(() => t.drop())
 
-async function ingest(specs: ReferralSpec[]) {
-  const reports = specs.map((spec) => leReport(spec))
+/** The subject of each referral, in the order given. */
+async function ingest(specs: ReferralSpec[]): Promise<string[]> {
+  return ingestReports(specs.map((spec) => leReport(spec)))
+}
+
+/** A report whose suspect messaged `phone`: the phone is the intended recipient's. */
+function withRecipient(spec: ReferralSpec, phone: string): Record<string, unknown> {
+  const report = leReport(spec)
+  ;(report.reportedInformation as Record<string, unknown>).intendedRecipients = {
+    intendedRecipients: [{ screenName: 'recipient', phones: { phones: [{ value: phone }] } }],
+  }
+  return report
+}
+async function ingestReports(reports: Record<string, unknown>[]): Promise<string[]> {
   const { outcomes } = await ingestDocuments(
     t.db,
     INTAKE,
     reports.map((r) => documentOf(r)),
   )
   await t.drain()
+  const ids = outcomes.map((o) => o.referralId!)
   const rows = await t.db
     .selectFrom('referrals')
     .select(['id', 'subject_id'])
-    .where(
-      'id',
-      'in',
-      outcomes.map((o) => o.referralId),
-    )
-    .orderBy('id')
+    .where('id', 'in', ids)
     .execute()
-  return rows.map((r) => r.subject_id!)
+  return ids.map((id) => rows.find((r) => r.id === id)!.subject_id!)
 }
 
 describe('resolving a batch', () => {
   it('never links through an identifier that another report names for someone else (a recipient)', async () => {
     // Report 1's suspect messaged a phone; report 2's suspect has that phone. They are two people: only
     // what reports say of their reported persons links, whichever of the two arrives first.
-    const withRecipient = (spec: ReferralSpec, phone: string) => {
-      const report = leReport(spec)
-      ;(report.reportedInformation as Record<string, unknown>).intendedRecipients = {
-        intendedRecipients: [{ screenName: 'recipient', phones: { phones: [{ value: phone }] } }],
-      }
-      return report
-    }
-    const ingestReports = async (reports: Record<string, unknown>[]) => {
-      const { outcomes } = await ingestDocuments(
-        t.db,
-        INTAKE,
-        reports.map((r) => documentOf(r)),
-      )
-      await t.drain()
-      const ids = outcomes.map((o) => o.referralId!)
-      const rows = await t.db
-        .selectFrom('referrals')
-        .select(['id', 'subject_id'])
-        .where('id', 'in', ids)
-        .execute()
-      return ids.map((id) => rows.find((r) => r.id === id)!.subject_id!)
-    }
     const [sender] = await ingestReports([withRecipient({ email: 'sender@example.org' }, '07700 900501')])
     const [holder] = await ingestReports([leReport({ phone: '+447700900501' })])
     expect(holder).not.toBe(sender)
@@ -66,6 +52,19 @@ describe('resolving a batch', () => {
       withRecipient({ email: 'sender2@example.org' }, '07700900502'),
     ])
     expect(senderAfter).not.toBe(holderFirst)
+  })
+
+  it('counts an identifier named for recipients toward the cap: a phone in 26 reports links no one', async () => {
+    await ingestReports(
+      Array.from({ length: 24 }, (_, i) =>
+        withRecipient({ email: `messager${i}@example.org` }, '07700 900601'),
+      ),
+    )
+    const [first, second] = await ingestReports([
+      leReport({ phone: '07700900601' }),
+      leReport({ phone: '+44 7700 900601' }),
+    ])
+    expect(second).not.toBe(first)
   })
 
   it('links a chain within one batch (e-mail, then e-mail and phone, then phone) into one subject', async () => {
