@@ -97,14 +97,7 @@ export async function packageContents(
     select f.name as "forceName", count(distinct p.id)::int as packages
     from referral_identifiers mine
     join identifiers i on i.id = mine.identifier_id and i.kind in ('email', 'phone', 'account')
-    -- Every role of theirs, through both halves of the identifier index (migration 0008).
-    join lateral (
-      select x.referral_id from referral_identifiers x
-        where x.identifier_id = mine.identifier_id and x.normalised and x.role = 'reported_person'
-      union all
-      select x.referral_id from referral_identifiers x
-        where x.identifier_id = mine.identifier_id and not (x.normalised and x.role = 'reported_person')
-    ) theirs on theirs.referral_id <> mine.referral_id
+    join referral_identifiers theirs on theirs.identifier_id = mine.identifier_id and theirs.referral_id <> mine.referral_id
     join package_referrals pr on pr.referral_id = theirs.referral_id
     join packages p on p.id = pr.package_id and p.id <> ${packageId} and p.disseminated_at is not null
     join forces f on f.id = p.force_id

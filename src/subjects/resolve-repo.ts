@@ -33,17 +33,10 @@ export async function linkingIdentifiersOfBatch(db: Queryable, unresolvedIds: re
     -- planner takes both sides for one row and nests a join that compares every pair.
     select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind,
       -- In any role: an identifier in that many reports is a hub (a support address, a placeholder, a
-      -- phone many suspects messaged) whoever it was given for. Rows that can link and the others are
-      -- in two indexes (migration 0008); the first cap + 1 referrals of each, together, hold the first
-      -- cap + 1 of all.
-      (select least(count(distinct c.referral_id), ${OVER_LINKED_REFERRALS + 1})::int from (
-        (select distinct x.referral_id from referral_identifiers x
-          where x.identifier_id = b.identifier_id and x.normalised and x.role = 'reported_person'
-          order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1})
-        union all
-        (select distinct x.referral_id from referral_identifiers x
-          where x.identifier_id = b.identifier_id and not (x.normalised and x.role = 'reported_person')
-          order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1})) c)
+      -- phone many suspects messaged) whoever it was given for, and counted straight off the index
+      -- this needs no heap visit (filtered by role it would need one per row).
+      (select count(*)::int from (select distinct x.referral_id from referral_identifiers x
+        where x.identifier_id = b.identifier_id order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
         as referrals
     from batch b`.execute(db)
   return result.rows
