@@ -20,6 +20,7 @@ const BATCH_TABLES = [
   'referral_addresses',
   'referral_persons',
   'identifiers',
+  'identifier_links',
   'subjects',
   'packages',
   'package_referrals',

@@ -163,6 +163,13 @@ export interface IdentifiersTable {
   value: string
 }
 
+/** Kept by the resolver only: referrals counted when resolved, and the subject last linked into. */
+export interface IdentifierLinksTable {
+  identifier_id: string
+  referrals: number
+  subject_id: string | null
+}
+
 export interface ReferralIdentifiersTable {
   id: Id
   referral_id: string
@@ -364,6 +371,7 @@ export interface Database {
   referral_persons: ReferralPersonsTable
   identifiers: IdentifiersTable
   referral_identifiers: ReferralIdentifiersTable
+  identifier_links: IdentifierLinksTable
   referral_addresses: ReferralAddressesTable
   referral_files: ReferralFilesTable
   referral_file_details: ReferralFileDetailsTable

@@ -1,68 +1,75 @@
 import { sql } from 'kysely'
 import type { Queryable } from '../platform/db.js'
+import type { BatchIdentifier } from './linking.js'
 import { LINKING_KINDS } from './normalise.js'
-import { OVER_LINKED_REFERRALS } from './repo.js'
 
 /** Set-based reads and writes of subject resolution: one statement per step for a whole batch. */
 
-export interface ReferralLink {
-  referralId: string
-  identifierId: string
-  kind: string
-  /** Referrals naming this identifier, in any role (counted up to the cap + 1). */
-  referrals: number
-}
-
 /**
- * The reported person's e-mails, phones and accounts of each unresolved referral of the batch, each with
- * how many referrals name it. Every step is driven from the batch through an index (materialised, so
- * the plan does not depend on statistics that lag a bulk load) and its cost does not grow with the
- * table: counting stops past the cap, so a placeholder address in a million reports costs no more
- * than one in 26.
+ * The e-mails, phones and accounts each unresolved referral of the batch names, in any role (all count
+ * toward the cap; only the reported person's link), with what linking already knows of each: how many
+ * resolved referrals named it and the subject it last linked into. Every step is driven from the batch
+ * through an index (materialised, so the plan does not depend on statistics that lag a bulk load), so
+ * the cost does not grow with the tables or with how often an identifier recurs.
  */
-export async function linkingIdentifiersOfBatch(db: Queryable, referralIds: readonly string[]) {
-  const result = await sql<ReferralLink>`
+export async function batchIdentifiers(db: Queryable, referralIds: readonly string[]) {
+  const result = await sql<BatchIdentifier>`
     with batch as materialized (
-      select distinct ri.referral_id, ri.identifier_id, i.kind
+      select ri.referral_id, ri.identifier_id, i.kind, bool_or(ri.normalised and ri.role = 'reported_person') as links
       from unnest(${referralIds}::bigint[]) as u(id)
       -- The caller passes unresolved ids already, but this join stays: without it, two embedded 1M
       -- runs fell 160,000-230,000 referrals behind between 200k and 600k (resolving 510-530 s of job
       -- time, against 173-202 s with it). The plan was not captured.
       join referrals r on r.id = u.id and r.subject_id is null
-      join lateral (select x.referral_id, x.identifier_id from referral_identifiers x
-        where x.referral_id = u.id and x.normalised and x.role = 'reported_person') ri on true
+      join lateral (select x.referral_id, x.identifier_id, x.normalised, x.role from referral_identifiers x
+        where x.referral_id = u.id) ri on true
       join identifiers i on i.id = ri.identifier_id and i.kind = any(${LINKING_KINDS as string[]}::text[])
+      group by ri.referral_id, ri.identifier_id, i.kind
     )
-    -- Counted per row, not joined to a per-identifier table: with no statistics yet (a bulk load) the
-    -- planner takes both sides for one row and nests a join that compares every pair.
-    select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind,
-      -- In any role: an identifier in that many reports is a hub (a support address, a placeholder, a
-      -- phone many suspects messaged) whoever it was given for, and counted straight off the index
-      -- this needs no heap visit (filtered by role it would need one per row).
-      (select count(*)::int from (select distinct x.referral_id from referral_identifiers x
-        where x.identifier_id = b.identifier_id order by x.referral_id limit ${OVER_LINKED_REFERRALS + 1}) c)
-        as referrals
-    from batch b`.execute(db)
+    -- Probed per row (offset 0): with no statistics yet (a bulk load) the planner would take both
+    -- sides for one row and could choose to read the whole table.
+    select b.referral_id as "referralId", b.identifier_id as "identifierId", b.kind, b.links,
+      coalesce(l.referrals, 0) as "earlierReferrals", l.subject_id as "subjectId"
+    from batch b
+    left join lateral (select x.referrals, x.subject_id from identifier_links x
+      where x.identifier_id = b.identifier_id offset 0) l on true
+    order by b.referral_id, b.identifier_id`.execute(db)
   return result.rows
 }
 
 /**
- * Live subjects of already-resolved referrals whose reported person has any of these identifiers (each
- * under the cap). Only the reported person's: a phone one report gives for an intended recipient or a
- * child is someone else's, and must not pull that report's suspect into this subject.
+ * The live subject of each of these: itself, or the one it was merged into (followed through every
+ * later merge). identifier_links may name a merged subject: a merge moves referrals, not links.
  */
-export async function subjectsByIdentifier(db: Queryable, identifierIds: readonly string[]) {
-  if (identifierIds.length === 0) return []
-  // offset 0 keeps the lookup per identifier: flattened, Postgres would hash-join the whole table.
-  const result = await sql<{ identifierId: string; subjectId: string }>`
-    select distinct u.id as "identifierId", r.subject_id as "subjectId"
-    from unnest(${identifierIds}::bigint[]) as u(id)
-    join lateral (select x.referral_id from referral_identifiers x
-      where x.identifier_id = u.id and x.normalised and x.role = 'reported_person' offset 0) ri on true
-    join lateral (select subject_id from referrals where id = ri.referral_id and subject_id is not null offset 0) r
-      on true
-    join subjects s on s.id = r.subject_id and s.merged_into is null`.execute(db)
-  return result.rows
+export async function liveSubjects(
+  db: Queryable,
+  subjectIds: readonly string[],
+): Promise<Map<string, string>> {
+  const live = new Map<string, string>()
+  if (subjectIds.length === 0) return live
+  const result = await sql<{ subjectId: string; liveId: string }>`
+    with recursive chain(start_id, id, merged_into) as (
+      select s.id, s.id, s.merged_into from subjects s where s.id = any(${subjectIds}::bigint[])
+      union all
+      select c.start_id, s.id, s.merged_into from chain c join subjects s on s.id = c.merged_into
+    )
+    select start_id as "subjectId", id as "liveId" from chain where merged_into is null`.execute(db)
+  for (const row of result.rows) live.set(row.subjectId, row.liveId)
+  return live
+}
+
+/** Writes each identifier's count and subject after a batch (the resolver is their only writer). */
+export async function saveIdentifierLinks(
+  tx: Queryable,
+  links: readonly { identifierId: string; referrals: number; subjectId: string | null }[],
+) {
+  if (links.length === 0) return
+  await sql`insert into identifier_links (identifier_id, referrals, subject_id)
+    select * from unnest(${links.map((l) => l.identifierId)}::bigint[], ${links.map((l) => l.referrals)}::int[],
+      ${links.map((l) => l.subjectId)}::bigint[])
+    on conflict (identifier_id) do update set referrals = excluded.referrals, subject_id = excluded.subject_id`.execute(
+    tx,
+  )
 }
 
 export async function unresolvedOf(db: Queryable, referralIds: readonly string[]): Promise<string[]> {
