@@ -16,7 +16,7 @@ const COLUMNS: Record<CopyTable, string> = {
   referrals:
     'id, source, idempotency_key, source_reference, document_id, incident_type, platform, informational, annotations',
   referral_persons: 'referral_id, path, role, person_index, first_name, last_name, esp_user_id',
-  referral_identifiers: 'referral_id, identifier_id, path, raw_value, role, person_index, normalised',
+  referral_identifiers: 'referral_id, identifier_id, kind, path, raw_value, role, person_index, normalised',
   referral_addresses: 'referral_id, path, role, street, postcode',
   referral_files: 'referral_id, path, file_name, md5, viewed_by_esp',
 }
@@ -71,7 +71,7 @@ export function copyRowsOf(read: readonly ReadDocument[]): Record<CopyTable, str
           line([id, p.path, p.role, p.personIndex, p.firstName, p.lastName, p.espUserId]),
         )
       for (const [k, i] of r.identifiers.entries()) {
-        out.referral_identifiers.push(line([id, k + 1, i.path, i.value, i.role, i.personIndex, true]))
+        out.referral_identifiers.push(line([id, k + 1, i.kind, i.path, i.value, i.role, i.personIndex, true]))
       }
       for (const a of r.addresses)
         out.referral_addresses.push(line([id, a.path, a.role, a.street, a.postcode]))

@@ -83,6 +83,10 @@ async function expectLinksToMatchReferrals() {
   const comparable = (rows: typeof kept.rows) =>
     rows.map((r) => ({ ...r, subject_id: r.referrals > 25 ? null : r.subject_id }))
   expect(comparable(kept.rows)).toEqual(comparable(derived.rows))
+  // Each identifier row carries its identifier's kind (linking and the partial index read it).
+  const mismatched = await sql<{ n: number }>`select count(*)::int as n from referral_identifiers ri
+    join identifiers i on i.id = ri.identifier_id where ri.kind <> i.kind`.execute(t.db)
+  expect(mismatched.rows[0]!.n).toBe(0)
 }
 
 /** Which referrals are one person: for each, the index of the first referral of its group. */

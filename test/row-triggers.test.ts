@@ -33,8 +33,8 @@ afterAll(async () => {
   await t.drop()
 })
 
-const danglingIdentifierRow = sql`insert into referral_identifiers (referral_id, identifier_id, path, raw_value, role, normalised)
-  values (999999999, 999999999, '/x', 'x', 'reported_person', true)`
+const danglingIdentifierRow = sql`insert into referral_identifiers (referral_id, identifier_id, kind, path, raw_value, role, normalised)
+  values (999999999, 999999999, 'email', '/x', 'x', 'reported_person', true)`
 
 describe('skipping per-row triggers', () => {
   it('turns foreign-key checks off for the transaction and back on when restored', async () => {

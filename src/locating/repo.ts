@@ -9,12 +9,26 @@ export interface CandidateAddress {
   postcode: string | null
 }
 
-/** Addresses to try for each subject, best first: what an analyst entered (newest first), then what reports said. */
+export interface SubjectCandidates {
+  candidates: CandidateAddress[]
+  /** False when only the newest referrals were read and the subject has more. */
+  complete: boolean
+}
+
+/**
+ * Addresses to try for each subject, best first: what an analyst entered (newest first), then what
+ * reports said, newest report first. With `newest`, only that many of each subject's newest
+ * referrals are read: their addresses are exactly the start of the full list, so when one of them
+ * locates the subject the rest cannot matter, and a subject's cost no longer grows with its referrals.
+ */
 export async function candidateAddressesOf(
   db: Queryable,
   subjectIds: readonly string[],
-): Promise<Map<string, CandidateAddress[]>> {
-  const bySubject = new Map<string, CandidateAddress[]>(subjectIds.map((id) => [id, []]))
+  newest?: number,
+): Promise<Map<string, SubjectCandidates>> {
+  const bySubject = new Map<string, SubjectCandidates>(
+    subjectIds.map((id) => [id, { candidates: [], complete: true }]),
+  )
   if (subjectIds.length === 0) return bySubject
   const entered = await db
     .selectFrom('subject_addresses')
@@ -27,18 +41,38 @@ export async function candidateAddressesOf(
   // Through the indexes subject by subject: a hash join would read every address ever received.
   // `offset 0` keeps each lateral a per-row lookup; without it the planner, trusting statistics taken
   // when the tables were smaller, flattened them into a scan of every address (docs/decisions/0004).
+  // One referral past `newest` is read to learn whether the subject has more.
+  const limit = newest === undefined ? sql`` : sql`limit ${newest + 1}`
   const reported = (
-    await sql<{ subject_id: string; street: string | null; city: string | null; postcode: string | null }>`
-      select r.subject_id, a.street, a.city, a.postcode
+    await sql<{
+      subject_id: string
+      referral_id: string
+      address_id: string | null
+      street: string | null
+      city: string | null
+      postcode: string | null
+    }>`
+      select r.subject_id, r.id as referral_id, a.id as address_id, a.street, a.city, a.postcode
       from unnest(${subjectIds}::bigint[]) as s(id)
-      join lateral (select id, received_at, subject_id from referrals where subject_id = s.id offset 0) r on true
-      join lateral (select * from referral_addresses where referral_id = r.id and not derived
+      join lateral (select id, received_at, subject_id from referrals where subject_id = s.id
+        order by received_at desc, id desc ${limit} offset 0) r on true
+      left join lateral (select * from referral_addresses where referral_id = r.id and not derived
         and role = 'reported_person' offset 0) a on true
-      order by r.subject_id, r.received_at desc, a.id`.execute(db)
+      order by r.subject_id, r.received_at desc, r.id desc, a.id`.execute(db)
   ).rows
-  for (const { subject_id, ...a } of entered) bySubject.get(subject_id)?.push({ source: 'analyst', ...a })
-  for (const { subject_id, ...a } of reported)
-    if (subject_id) bySubject.get(subject_id)?.push({ source: 'referral', ...a })
+  for (const { subject_id, ...a } of entered)
+    bySubject.get(subject_id)?.candidates.push({ source: 'analyst', ...a })
+  const referralsRead = new Map<string, Set<string>>()
+  for (const { subject_id, referral_id, address_id, street, city, postcode } of reported) {
+    const read = referralsRead.get(subject_id) ?? new Set<string>()
+    read.add(referral_id)
+    referralsRead.set(subject_id, read)
+    if (address_id !== null)
+      bySubject.get(subject_id)?.candidates.push({ source: 'referral', street, city, postcode })
+  }
+  if (newest !== undefined)
+    for (const [subjectId, read] of referralsRead)
+      if (read.size > newest) bySubject.get(subjectId)!.complete = false
   return bySubject
 }
 

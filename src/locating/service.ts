@@ -8,7 +8,7 @@ import { enqueue } from '../platform/queue.js'
 import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
 import { locateSubjectsJob } from './jobs.js'
 import { findPostcode, parsePostcode } from './postcode.js'
-import { areaRows, candidateAddressesOf, districtRows } from './repo.js'
+import { areaRows, candidateAddressesOf, districtRows, type SubjectCandidates } from './repo.js'
 import { forceForPostcode, type Location } from './rules.js'
 
 const LOCATOR = systemActor('locator')
@@ -25,13 +25,39 @@ export async function locateSubject(db: Tx | Db, subjectId: string): Promise<Loc
   return result!
 }
 
-/** locateSubject for many subjects: a fixed number of reads whatever their number. */
+// Most subjects are located by their newest report's address; see candidateAddressesOf.
+const NEWEST_REFERRALS = 3
+
+/**
+ * locateSubject for many subjects: a fixed number of reads whatever their number. The newest few
+ * referrals of each subject are tried first; only a subject none of them locates, and that has more,
+ * is read whole, so the answer is the same as reading everything.
+ */
 async function locateMany(db: Tx | Db, subjectIds: readonly string[]): Promise<LocateResult[]> {
-  const candidatesOf = await candidateAddressesOf(db, subjectIds)
+  const first = await candidateAddressesOf(db, subjectIds, NEWEST_REFERRALS)
+  const results = await locateFrom(db, subjectIds, first)
+  const unfinished = results
+    .filter((r) => !r.location && !first.get(r.subjectId)!.complete)
+    .map((r) => r.subjectId)
+  if (unfinished.length === 0) return results
+  const whole = new Map(
+    (await locateFrom(db, unfinished, await candidateAddressesOf(db, unfinished))).map((r) => [
+      r.subjectId,
+      r,
+    ]),
+  )
+  return results.map((r) => whole.get(r.subjectId) ?? r)
+}
+
+async function locateFrom(
+  db: Tx | Db,
+  subjectIds: readonly string[],
+  candidatesOf: Map<string, SubjectCandidates>,
+): Promise<LocateResult[]> {
   const postcodesOf = new Map(
     subjectIds.map((id) => [
       id,
-      (candidatesOf.get(id) ?? []).map((candidate) => ({
+      (candidatesOf.get(id)?.candidates ?? []).map((candidate) => ({
         candidate,
         postcode:
           (candidate.postcode ? parsePostcode(candidate.postcode) : null) ??

@@ -96,12 +96,14 @@ export async function packageContents(
   const deconfliction = await sql<{ forceName: string; packages: number }>`
     select f.name as "forceName", count(distinct p.id)::int as packages
     from referral_identifiers mine
-    join identifiers i on i.id = mine.identifier_id and i.kind in ('email', 'phone', 'account')
+    -- The kinds that link, as the partial index by identifier holds them (migration 0009).
     join referral_identifiers theirs on theirs.identifier_id = mine.identifier_id and theirs.referral_id <> mine.referral_id
+      and theirs.kind in ('email', 'phone', 'account')
     join package_referrals pr on pr.referral_id = theirs.referral_id
     join packages p on p.id = pr.package_id and p.id <> ${packageId} and p.disseminated_at is not null
     join forces f on f.id = p.force_id
-    where mine.referral_id = any(${ids}::bigint[]) and mine.normalised and p.force_id <> ${forceId}
+    where mine.referral_id = any(${ids}::bigint[]) and mine.normalised and mine.kind in ('email', 'phone', 'account')
+      and p.force_id <> ${forceId}
     group by f.name order by f.name`.execute(db)
   const outcomes = await db
     .selectFrom('outcomes as o')

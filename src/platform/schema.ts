@@ -174,6 +174,7 @@ export interface ReferralIdentifiersTable {
   id: Id
   referral_id: string
   identifier_id: string
+  kind: string
   path: string
   raw_value: string
   role: string

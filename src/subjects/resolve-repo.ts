@@ -15,16 +15,15 @@ import { LINKING_KINDS } from './normalise.js'
 export async function batchIdentifiers(db: Queryable, referralIds: readonly string[]) {
   const result = await sql<BatchIdentifier>`
     with batch as materialized (
-      select ri.referral_id, ri.identifier_id, i.kind, bool_or(ri.normalised and ri.role = 'reported_person') as links
+      select ri.referral_id, ri.identifier_id, ri.kind, bool_or(ri.normalised and ri.role = 'reported_person') as links
       from unnest(${referralIds}::bigint[]) as u(id)
       -- The caller passes unresolved ids already, but this join stays: without it, two embedded 1M
       -- runs fell 160,000-230,000 referrals behind between 200k and 600k (resolving 510-530 s of job
       -- time, against 173-202 s with it). The plan was not captured.
       join referrals r on r.id = u.id and r.subject_id is null
-      join lateral (select x.referral_id, x.identifier_id, x.normalised, x.role from referral_identifiers x
-        where x.referral_id = u.id) ri on true
-      join identifiers i on i.id = ri.identifier_id and i.kind = any(${LINKING_KINDS as string[]}::text[])
-      group by ri.referral_id, ri.identifier_id, i.kind
+      join lateral (select x.referral_id, x.identifier_id, x.kind, x.normalised, x.role from referral_identifiers x
+        where x.referral_id = u.id and x.kind = any(${LINKING_KINDS as string[]}::text[])) ri on true
+      group by ri.referral_id, ri.identifier_id, ri.kind
     )
     -- Probed per row (offset 0): with no statistics yet (a bulk load) the planner would take both
     -- sides for one row and could choose to read the whole table.
