@@ -13,6 +13,9 @@ import { readZipBundle, type ZipManifestEntry } from './formats/zip-bundle.js'
 import { type ReferralDocument, RefusalError } from './model.js'
 import { isPartnerReferral, readPartnerReferral } from './partner.js'
 
+// Decoding without `stream` keeps no state between calls, so one decoder serves every document.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 export interface IncomingDocument {
   /** The file name as given (CLI path or upload name); named in every refusal. */
   fileName: string
@@ -77,7 +80,7 @@ function keyed(document: ReceivedDocument, referral: ReferralDocument, key?: str
 function utf8(incoming: IncomingDocument): string {
   if (incoming.body.length === 0) throw new RefusalError('the file is empty')
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(incoming.body)
+    return STRICT_UTF8.decode(incoming.body)
   } catch {
     throw new RefusalError('the file is not UTF-8 text, nor a ZIP bundle')
   }

@@ -16,6 +16,17 @@ export interface Detection {
 /** Enough of the start of a file to decide; detection never reads more. */
 const SNIFF_BYTES = 4096
 
+/** Index of the first byte after a UTF-8 byte-order mark and ASCII whitespace. */
+function firstSignificantByte(bytes: Uint8Array): number {
+  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  while (
+    at < bytes.length &&
+    (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)
+  )
+    at++
+  return at
+}
+
 export function detectFormat(fileName: string, bytes: Uint8Array): Detection {
   const extension = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ''
   if (
@@ -29,6 +40,9 @@ export function detectFormat(fileName: string, bytes: Uint8Array): Detection {
   if (bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46) {
     return { format: null, reason: 'a PDF: read the JSON report that comes with it instead' }
   }
+  // Nearly every document is a JSON report: its first significant byte decides, with nothing decoded.
+  if (bytes[firstSignificantByte(bytes)] === 0x7b)
+    return { format: 'cybertipline-le-json', reason: 'a JSON object' }
   const head = new TextDecoder('utf-8', { fatal: false })
     .decode(bytes.subarray(0, SNIFF_BYTES))
     .replace(/^\uFEFF/, '')

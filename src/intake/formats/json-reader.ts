@@ -53,19 +53,30 @@ export function describeType(value: JsonValue | undefined): string {
 }
 
 /**
+ * The value at `path` below `from`, or undefined when any step is absent or null; refuses when a step
+ * that must be an object to go on is something else. Builds no pointer unless it refuses: most reads
+ * of a report find nothing or only want the value.
+ */
+function valueAt(from: Located<JsonValue>, path: readonly string[]): JsonValue | undefined {
+  let value = from.value
+  for (let step = 0; step < path.length; step++) {
+    if (value === null) return undefined
+    if (!isObject(value))
+      throw wrongShape(pointerTo(from.pointer, ...path.slice(0, step)), 'an object', value)
+    const next: JsonValue | undefined = value[path[step]!]
+    if (next === undefined) return undefined
+    value = next
+  }
+  return value === null ? undefined : value
+}
+
+/**
  * Follows object keys from `from`. Returns undefined when any step is absent or null; refuses when a
  * step that must be an object to go on is something else.
  */
 export function follow(from: Located<JsonValue>, path: readonly string[]): Located<JsonValue> | undefined {
-  let current = from
-  for (const key of path) {
-    if (current.value === null) return undefined
-    if (!isObject(current.value)) throw wrongShape(current.pointer, 'an object', current.value)
-    const next = current.value[key]
-    if (next === undefined) return undefined
-    current = { pointer: pointerTo(current.pointer, key), value: next }
-  }
-  return current.value === null ? undefined : current
+  const value = valueAt(from, path)
+  return value === undefined ? undefined : { pointer: pointerTo(from.pointer, ...path), value }
 }
 
 /** The items of a list, bare or wrapped; an absent list is empty. */
@@ -113,7 +124,15 @@ export function readText(from: Located<JsonValue>, path: readonly string[]): Loc
 }
 
 export function textOf(from: Located<JsonValue>, path: readonly string[]): string | null {
-  return readText(from, path)?.value ?? null
+  // readText without the pointer, which only a refusal needs.
+  let value = valueAt(from, path)
+  if (value === undefined) return null
+  const wrapped = isObject(value) && 'value' in value
+  if (wrapped) value = (value as JsonObject).value ?? null
+  if (value === null) return null
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  throw wrongShape(pointerTo(from.pointer, ...path, ...(wrapped ? ['value'] : [])), 'text', value)
 }
 
 /** First alternative path that holds text. */
