@@ -269,6 +269,11 @@ export async function run(args: string[]): Promise<void> {
         `  CPU: Node ${nodeCpu.toFixed(1)} s + Postgres ${pgCpu.toFixed(1)} s = ${perReferral.toFixed(3)} ms per referral` +
           ` (${(2000 / perReferral).toFixed(0)} referrals/s if 2 cores did nothing else; load average ${load})`,
       )
+      // Which Node process: intake (reading and storing) or the stages' worker.
+      if (options.workerProcess)
+        console.log(
+          `    Node: intake ${(nodeCpu - report.cpuSeconds).toFixed(1)} s, worker ${report.cpuSeconds.toFixed(1)} s`,
+        )
     }
     for (const [stage, ms] of stageMs) console.log(`    ${stage}: ${(ms / 1000).toFixed(1)} s in jobs`)
     console.log(
