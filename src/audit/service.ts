@@ -1,5 +1,5 @@
 import { type Actor, actorLabel } from '../access/model.js'
-import { bulkInsert } from '../platform/bulk-insert.js'
+import { copyRows } from '../platform/copy.js'
 import type { Queryable } from '../platform/db.js'
 
 export interface AuditEntry {
@@ -30,16 +30,16 @@ export async function recordAudit(tx: Queryable, actor: Actor, entry: AuditEntry
 }
 
 /**
- * Many audit rows in one statement, for bulk use cases (a list view, a batch ingest). Columns travel as
- * arrays (`unnest`): a batch of thousands of rows is one short statement rather than a VALUES list
- * with eight parameters per row, which Postgres parses and plans far more slowly.
+ * Many audit rows in one COPY, for bulk use cases (a list view, a batch ingest): a batch of
+ * thousands of rows is one round trip, and Postgres's bulk-load path (platform/copy.ts).
  */
 export async function recordAuditMany(tx: Queryable, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   const userId = actor.kind === 'user' ? actor.userId : null
   const tokenId = actor.kind === 'token' ? actor.tokenId : null
   const label = actorLabel(actor)
-  await bulkInsert(
+  await copyRows(
+    tx,
     'audit_events',
     [
       { name: 'actor_user_id', type: 'bigint' },
@@ -61,5 +61,5 @@ export async function recordAuditMany(tx: Queryable, actor: Actor, entries: Audi
       entry.forceId ?? null,
       JSON.stringify(entry.details ?? {}),
     ]),
-  ).execute(tx)
+  )
 }

@@ -1,6 +1,7 @@
 /** Storing what a referral's document says: persons, identifiers, addresses and files, each with its path. */
 import { sql } from 'kysely'
-import { bulkInsert } from '../platform/bulk-insert.js'
+import { allocateIds } from '../platform/bulk-insert.js'
+import { copyRows } from '../platform/copy.js'
 import type { Queryable } from '../platform/db.js'
 import { normaliseIdentifier } from '../subjects/normalise.js'
 import type { ExtractedFile, ExtractedIdentifier, ReferralDocument } from './model.js'
@@ -34,39 +35,38 @@ export async function insertReferralContents(tx: Queryable, items: readonly Refe
   const persons = items.flatMap(({ referralId, referral }) =>
     referral.persons.map((p) => ({ referralId, p })),
   )
-  if (persons.length > 0) {
-    await bulkInsert(
-      'referral_persons',
-      [
-        { name: 'referral_id', type: 'bigint' },
-        { name: 'path', type: 'text' },
-        { name: 'role', type: 'text' },
-        { name: 'person_index', type: 'int' },
-        { name: 'first_name', type: 'text' },
-        { name: 'last_name', type: 'text' },
-        { name: 'date_of_birth', type: 'text' },
-        { name: 'approximate_age', type: 'text' },
-        { name: 'platform', type: 'text' },
-        { name: 'esp_user_id', type: 'text' },
-        { name: 'screen_name', type: 'text' },
-        { name: 'display_names', type: 'text[]' },
-      ],
-      persons.map(({ referralId, p }) => [
-        referralId,
-        p.path,
-        p.role,
-        p.personIndex,
-        p.firstName,
-        p.lastName,
-        p.dateOfBirth,
-        p.approximateAge,
-        p.platform,
-        p.espUserId,
-        p.screenName,
-        p.displayNames,
-      ]),
-    ).execute(tx)
-  }
+  await copyRows(
+    tx,
+    'referral_persons',
+    [
+      { name: 'referral_id', type: 'bigint' },
+      { name: 'path', type: 'text' },
+      { name: 'role', type: 'text' },
+      { name: 'person_index', type: 'int' },
+      { name: 'first_name', type: 'text' },
+      { name: 'last_name', type: 'text' },
+      { name: 'date_of_birth', type: 'text' },
+      { name: 'approximate_age', type: 'text' },
+      { name: 'platform', type: 'text' },
+      { name: 'esp_user_id', type: 'text' },
+      { name: 'screen_name', type: 'text' },
+      { name: 'display_names', type: 'text[]' },
+    ],
+    persons.map(({ referralId, p }) => [
+      referralId,
+      p.path,
+      p.role,
+      p.personIndex,
+      p.firstName,
+      p.lastName,
+      p.dateOfBirth,
+      p.approximateAge,
+      p.platform,
+      p.espUserId,
+      p.screenName,
+      p.displayNames,
+    ]),
+  )
   await insertIdentifiers(
     tx,
     items.flatMap(({ referralId, documentId, referral }) =>
@@ -76,35 +76,34 @@ export async function insertReferralContents(tx: Queryable, items: readonly Refe
   const addresses = items.flatMap(({ referralId, referral }) =>
     referral.addresses.map((a) => ({ referralId, a })),
   )
-  if (addresses.length > 0) {
-    await bulkInsert(
-      'referral_addresses',
-      [
-        { name: 'referral_id', type: 'bigint' },
-        { name: 'path', type: 'text' },
-        { name: 'role', type: 'text' },
-        { name: 'person_index', type: 'int' },
-        { name: 'street', type: 'text' },
-        { name: 'city', type: 'text' },
-        { name: 'region', type: 'text' },
-        { name: 'postcode', type: 'text' },
-        { name: 'country', type: 'text' },
-        { name: 'derived', type: 'boolean' },
-      ],
-      addresses.map(({ referralId, a }) => [
-        referralId,
-        a.path,
-        a.role,
-        a.personIndex,
-        a.street,
-        a.city,
-        a.region,
-        a.postcode,
-        a.country,
-        a.derived,
-      ]),
-    ).execute(tx)
-  }
+  await copyRows(
+    tx,
+    'referral_addresses',
+    [
+      { name: 'referral_id', type: 'bigint' },
+      { name: 'path', type: 'text' },
+      { name: 'role', type: 'text' },
+      { name: 'person_index', type: 'int' },
+      { name: 'street', type: 'text' },
+      { name: 'city', type: 'text' },
+      { name: 'region', type: 'text' },
+      { name: 'postcode', type: 'text' },
+      { name: 'country', type: 'text' },
+      { name: 'derived', type: 'boolean' },
+    ],
+    addresses.map(({ referralId, a }) => [
+      referralId,
+      a.path,
+      a.role,
+      a.personIndex,
+      a.street,
+      a.city,
+      a.region,
+      a.postcode,
+      a.country,
+      a.derived,
+    ]),
+  )
   // Contents attached to a referral stored earlier (a <fileDetails>) add to its counts; a new
   // referral's were written with its row.
   const added = items
@@ -133,9 +132,13 @@ export async function insertFiles(
   files: readonly { referralId: string; documentId: string | null; file: ExtractedFile }[],
 ): Promise<string[]> {
   if (files.length === 0) return []
-  const result = await bulkInsert(
+  // Ids first, so the rows can go in by COPY and callers still learn each file's id.
+  const ids = await allocateIds(tx, 'referral_files', files.length)
+  await copyRows(
+    tx,
     'referral_files',
     [
+      { name: 'id', type: 'bigint' },
       { name: 'referral_id', type: 'bigint' },
       { name: 'document_id', type: 'bigint' },
       { name: 'path', type: 'text' },
@@ -149,10 +152,11 @@ export async function insertFiles(
       { name: 'industry_classification', type: 'text' },
       { name: 'annotations', type: 'text[]' },
     ],
-    files.map(({ referralId, documentId, file: f }) => {
+    files.map(({ referralId, documentId, file: f }, index) => {
       const hash = (algorithm: string) =>
         f.hashes.find((h) => h.algorithm === algorithm)?.value.toLowerCase() ?? null
       return [
+        ids[index],
         referralId,
         documentId,
         f.path,
@@ -167,10 +171,8 @@ export async function insertFiles(
         f.annotations,
       ]
     }),
-    { suffix: sql` returning id` },
-  ).execute(tx)
-  // One statement's rows come back in insertion order for a plain insert ... select.
-  return (result.rows as { id: string }[]).map((row) => row.id)
+  )
+  return ids
 }
 
 async function insertIdentifiers(
@@ -205,7 +207,8 @@ async function insertIdentifiers(
       cross join lateral (select id from identifiers where kind = u.kind and value = u.value) i`.execute(tx)
     for (const r of found.rows) idOf.set(`${r.kind}\u0000${r.value}`, r.id)
   }
-  await bulkInsert(
+  await copyRows(
+    tx,
     'referral_identifiers',
     [
       { name: 'referral_id', type: 'bigint' },
@@ -241,5 +244,5 @@ async function insertIdentifiers(
       i.verified,
       normalised !== null,
     ]),
-  ).execute(tx)
+  )
 }

@@ -5,6 +5,7 @@ import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { type Actor, actorLabel } from '../access/model.js'
 import { recordAudit } from '../audit/service.js'
+import { copyField } from '../platform/copy.js'
 import type { Db } from '../platform/db.js'
 import { enqueue } from '../platform/queue.js'
 import { restoreRowTriggers, skipRowTriggers } from '../platform/row-triggers.js'
@@ -39,14 +40,6 @@ export interface HashImportSummary {
 
 const ROWS_PER_CHUNK = 2000
 
-/** COPY text format: backslash, tab and line breaks escaped; \N is null. */
-function copyField(value: string | number | boolean | null): string {
-  if (value === null) return '\\N'
-  return String(value).replace(/[\\\t\n\r]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-  )
-}
-
 async function* copyRows(entries: AsyncIterable<HashListEntry>, counter: { read: number }) {
   let chunk = ''
   let rows = 0
@@ -63,7 +56,7 @@ async function* copyRows(entries: AsyncIterable<HashListEntry>, counter: { read:
       e.quality,
       e.sourceCategory,
     ]
-      .map(copyField)
+      .map((value) => copyField(value))
       .join('\t')}\n`
     if (++rows === ROWS_PER_CHUNK) {
       yield chunk

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import type pg from 'pg'
+import { copyCapablePool } from '../platform/copy.js'
 import type { Db } from '../platform/db.js'
 import type { Database } from '../platform/schema.js'
 
@@ -29,7 +30,9 @@ export async function withPinnedTransaction<T>(
     },
   })
   const tx = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: { connect: async () => pinned, end: async () => undefined } }),
+    dialect: new PostgresDialect({
+      pool: copyCapablePool({ connect: async () => pinned, end: async () => undefined }),
+    }),
   })
   let failed = false
   try {

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import pg from 'pg'
+import { copyCapablePool } from './copy.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -40,7 +41,8 @@ export function connect(url: string, max = 10): Connection {
       await client.query(SESSION_SETUP).catch(() => undefined)
     },
   })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  // Its clients can also COPY (copyRows) inside the transaction they are in.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: copyCapablePool(pool) }) })
   return {
     db,
     pool,
