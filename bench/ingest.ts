@@ -1,5 +1,5 @@
-// `npm run bench -- ingest [--count 50000] [--batch 1000] [--copy-sample 20000] [--workers 2] [--clients 1]
-//   [--worker-process 1] [--read-ahead 1] [--keep 1]`
+// `npm run bench -- ingest [--count 50000] [--batch 1000] [--copy-sample 20000] [--workers 2] [--concurrency 2]
+//   [--worker-process 1] [--keep 1]`
 // Pushes synthetic CyberTipline LE JSON referrals (3 files, 6 identifiers each) through intake and
 // every downstream stage (match, resolve, locate, package) with the worker running alongside — in a
 // process of its own, as `footprint worker` beside the API, or with `--worker-process 0` in the intake
@@ -19,7 +19,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { systemActor } from '../src/access/model.js'
 import { type ReadDocument, readDocuments } from '../src/intake/documents.js'
 import { DEFAULT_BATCH_SIZE } from '../src/intake/service.js'
-import { storeBatch } from '../src/intake/store.js'
+import { STORE_CONCURRENCY, storeRun } from '../src/intake/store-run.js'
 import { loadReferenceData } from '../src/locating/reference-data.js'
 import { connect } from '../src/platform/db.js'
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.js'
@@ -35,10 +35,8 @@ interface Options {
   batch: number
   copySample: number
   workers: number
-  /** Intake sessions storing batches at the same time, as several API clients or ingest runs would. */
-  clients: number
-  /** Read (generate and parse) the next batch while the current one is stored. */
-  readAhead: boolean
+  /** Batch transactions in flight at once (intake's storeRun, as `footprint ingest` stores a run). */
+  concurrency: number
   /** Run the pipeline worker in a child process (the deployment's shape) rather than in the intake process. */
   workerProcess: boolean
   /** With DATABASE_URL: leave the scratch database in place afterwards, to EXPLAIN the stages' statements. */
@@ -51,9 +49,8 @@ function parseOptions(args: string[]): Options {
     batch: DEFAULT_BATCH_SIZE,
     copySample: 20_000,
     workers: 2,
-    clients: 1,
+    concurrency: STORE_CONCURRENCY,
     workerProcess: true,
-    readAhead: true,
     keep: false,
   }
   for (let i = 0; i < args.length; i += 2) {
@@ -62,9 +59,8 @@ function parseOptions(args: string[]): Options {
     else if (args[i] === '--batch') options.batch = value
     else if (args[i] === '--copy-sample') options.copySample = value
     else if (args[i] === '--workers') options.workers = value
-    else if (args[i] === '--clients') options.clients = value
+    else if (args[i] === '--concurrency') options.concurrency = value
     else if (args[i] === '--worker-process') options.workerProcess = value === 1
-    else if (args[i] === '--read-ahead') options.readAhead = value === 1
     else if (args[i] === '--keep') options.keep = value === 1
     else throw new Error(`unknown option ${args[i]}`)
   }
@@ -171,7 +167,6 @@ export async function run(args: string[]): Promise<void> {
     const nodeCpuBefore = nodeCpuSeconds()
     const started = performance.now()
     let readMs = 0
-    let storeMs = 0
     const memory: string[] = []
     let fifth = { count: 0, at: started }
     let unfinishedFrom = '0'
@@ -196,39 +191,40 @@ export async function run(args: string[]): Promise<void> {
       }
       return { start, size, read }
     }
-    const intakeClient = async () => {
-      const first = starts.shift()
-      let next = first === undefined ? null : readBatch(first)
-      while (next) {
-        const { start, size, read } = await next
-        // With read-ahead the next batch is read while this one is stored, as a client streaming
-        // documents would; without it, one after the other.
-        const following = starts.shift()
-        next = following === undefined ? null : readBatch(following)
-        if (!options.readAhead && next) await next
-        const t1 = performance.now()
-        await db.transaction().execute((tx) => storeBatch(tx, actor, read, { receivedVia: 'bench' }))
-        storeMs += performance.now() - t1
-        if (Math.floor((start + size) / (options.count / 5)) > Math.floor(start / (options.count / 5))) {
-          // Each fifth: memory, the intake rate over that fifth, and how far the stages lag behind.
-          const now = performance.now()
-          // Only from the oldest referral still in the stages at the last look: statuses only move on,
-          // so none below it can be unfinished, and counting the whole table took a second at 1M.
-          const { rows } = await pool.query<{ n: number; oldest: string | null; last: string | null }>(
-            `select count(*)::int as n, min(id)::text as oldest, (select max(id) from referrals)::text as last
-             from referrals where id >= $1 and status not in ('triaged', 'unlocated')`,
-            [unfinishedFrom],
-          )
-          unfinishedFrom = rows[0]?.oldest ?? rows[0]?.last ?? unfinishedFrom
-          memory.push(
-            `${start + size}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}, ` +
-              `${((start + size - fifth.count) / ((now - fifth.at) / 1000)).toFixed(0)}/s stored, ${rows[0]?.n} in the stages`,
-          )
-          fifth = { count: start + size, at: now }
-        }
+    let stored = 0
+    // Each fifth: memory, the intake rate over that fifth, and how far the stages lag behind.
+    const reportFifth = async () => {
+      const now = performance.now()
+      // Only from the oldest referral still in the stages at the last look: statuses only move on,
+      // so none below it can be unfinished, and counting the whole table took a second at 1M.
+      const { rows } = await pool.query<{ n: number; oldest: string | null; last: string | null }>(
+        `select count(*)::int as n, min(id)::text as oldest, (select max(id) from referrals)::text as last
+         from referrals where id >= $1 and status not in ('triaged', 'unlocated')`,
+        [unfinishedFrom],
+      )
+      unfinishedFrom = rows[0]?.oldest ?? rows[0]?.last ?? unfinishedFrom
+      memory.push(
+        `${stored}: rss ${mb(process.memoryUsage().rss)} heap ${mb(process.memoryUsage().heapUsed)}, ` +
+          `${((stored - fifth.count) / ((now - fifth.at) / 1000)).toFixed(0)}/s stored, ${rows[0]?.n} in the stages`,
+      )
+      fifth = { count: stored, at: now }
+    }
+    // Batches are read as intake's storeRun asks for them: the next while the ones before it are stored.
+    async function* batches() {
+      for (const start of starts) {
+        yield (await readBatch(start)).read
+        if (Math.floor(stored / (options.count / 5)) > Math.floor(fifth.count / (options.count / 5)))
+          await reportFifth()
       }
     }
-    await Promise.all(Array.from({ length: options.clients }, intakeClient))
+    await storeRun(db, actor, batches(), {
+      receivedVia: 'bench',
+      concurrency: options.concurrency,
+      onStored: (_, batch) => {
+        stored += batch.length
+      },
+    })
+    if (fifth.count < stored) await reportFifth()
     const intakeSeconds = (performance.now() - started) / 1000
     for (;;) {
       const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from graphile_worker.jobs')
@@ -251,14 +247,11 @@ export async function run(args: string[]): Promise<void> {
     const copy = await copyBaseline(pool, sample)
     const rate = options.count / totalSeconds
     console.log(
-      `ingest bench: ${options.count} referrals, batches of ${options.batch}, ${options.clients} intake clients, ` +
-        `${options.workers} workers ${options.workerProcess ? 'in a worker process' : 'in the intake process'}, ` +
-        `${options.readAhead ? 'next batch read while one is stored' : 'read, then store'}`,
+      `ingest bench: ${options.count} referrals, batches of ${options.batch} (${options.concurrency} transactions in flight), ` +
+        `${options.workers} workers ${options.workerProcess ? 'in a worker process' : 'in the intake process'}`,
     )
     console.log(`  intake only (read + store): ${(options.count / intakeSeconds).toFixed(0)} referrals/s`)
-    console.log(
-      `    read/parse ${(readMs / 1000).toFixed(1)} s${options.readAhead ? ' (overlapping the store)' : ''}, store ${(storeMs / 1000).toFixed(1)} s`,
-    )
+    console.log(`    read/parse ${(readMs / 1000).toFixed(1)} s, overlapping the store`)
     console.log(
       `  end to end (through packages): ${rate.toFixed(0)} referrals/s in ${totalSeconds.toFixed(1)} s`,
     )

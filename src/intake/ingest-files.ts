@@ -11,7 +11,8 @@ import { type ReadOptions, readDocuments } from './documents.js'
 import { refuseUnknownReportIds } from './file-details.js'
 import type { RefusalError } from './model.js'
 import { DEFAULT_BATCH_SIZE } from './service.js'
-import { type IngestOutcome, type StoreOptions, storeBatch } from './store.js'
+import type { IngestOutcome, StoreOptions } from './store.js'
+import { storeRun } from './store-run.js'
 
 /** A file to ingest, read only when it is needed (twice: to check, then to store). */
 export interface DocumentSource {
@@ -91,12 +92,27 @@ export async function ingestFiles(
     ...sources.filter((_, i) => !holdsDetails[i]),
     ...sources.filter((_, i) => holdsDetails[i]),
   ]
-  for (let start = 0; start < ordered.length; start += size) {
-    const part = ordered.slice(start, start + size)
-    const { read, refusals: refused } = await readPart(part, options)
-    if (refused.length > 0) throw new ChangedWhileIngestingError(refused[0]!, start)
-    const outcomes = await db.transaction().execute((tx) => storeBatch(tx, actor, read, options))
-    options.onStored?.(outcomes, Math.min(start + size, ordered.length), ordered.length)
+  // Each part is read while the ones before it are stored (storeRun keeps the order that matters).
+  let changed: RefusalError | null = null
+  async function* parts() {
+    for (let start = 0; start < ordered.length; start += size) {
+      const { read, refusals: refused } = await readPart(ordered.slice(start, start + size), options)
+      if (refused.length > 0) {
+        changed = refused[0]!
+        return
+      }
+      yield read
+    }
   }
+  let done = 0
+  await storeRun(db, actor, parts(), {
+    ...options,
+    onStored: (outcomes, batch) => {
+      done += batch.length
+      options.onStored?.(outcomes, done, ordered.length)
+    },
+  })
+  // Every batch read before the changed file has been stored (or the run failed and said so).
+  if (changed) throw new ChangedWhileIngestingError(changed, done)
   return { refusals: [] }
 }

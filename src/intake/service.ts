@@ -9,7 +9,8 @@ import type { Db } from '../platform/db.js'
 import { type IncomingDocument, type ReadDocument, type ReadOptions, readDocuments } from './documents.js'
 import { refuseUnknownReports } from './file-details.js'
 import type { RefusalError } from './model.js'
-import { type IngestOutcome, type StoreOptions, storeBatch } from './store.js'
+import type { IngestOutcome, StoreOptions } from './store.js'
+import { storeRun } from './store-run.js'
 
 export type { IncomingDocument } from './documents.js'
 export type { IngestOutcome } from './store.js'
@@ -24,6 +25,8 @@ export const DEFAULT_BATCH_SIZE = 1000
 
 export interface IngestOptions extends StoreOptions, ReadOptions {
   batchSize?: number
+  /** Batch transactions in flight at once (storeRun's default unless given). */
+  concurrency?: number
   /** Called after each committed batch with the documents stored so far (for a progress bar). */
   onProgress?: (done: number, total: number) => void
 }
@@ -53,13 +56,19 @@ export async function storeDocuments(
     ...read.filter((document) => document.fileDetails.length > 0),
   ]
   const size = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
-  const outcomes: IngestOutcome[] = []
-  for (let start = 0; start < ordered.length; start += size) {
-    const batch = ordered.slice(start, start + size)
-    outcomes.push(...(await db.transaction().execute((tx) => storeBatch(tx, actor, batch, options))))
-    options.onProgress?.(Math.min(start + size, ordered.length), ordered.length)
-  }
-  return outcomes
+  const batches: ReadDocument[][] = []
+  for (let start = 0; start < ordered.length; start += size) batches.push(ordered.slice(start, start + size))
+  const outcomes: IngestOutcome[][] = []
+  let done = 0
+  await storeRun(db, actor, batches, {
+    ...options,
+    onStored: (stored, batch, index) => {
+      outcomes[index] = stored
+      done += batch.length
+      options.onProgress?.(done, ordered.length)
+    },
+  })
+  return outcomes.flat()
 }
 
 export async function ingestDocuments(
