@@ -180,13 +180,15 @@ async function insertIdentifiers(
   rows: readonly { referralId: string; documentId: string | null; identifier: ExtractedIdentifier }[],
 ) {
   if (rows.length === 0) return
-  const prepared = rows.map((row) => {
-    const normalised = normaliseIdentifier(row.identifier)
-    return { ...row, normalised, value: normalised ?? row.identifier.value.trim() }
+  // The key is built once per row: it finds the identifier's id below, for 6 rows a referral.
+  const prepared = rows.map(({ referralId, documentId, identifier }) => {
+    const normalised = normaliseIdentifier(identifier)
+    const value = normalised ?? identifier.value.trim()
+    return { referralId, documentId, identifier, normalised, value, key: `${identifier.kind}\u0000${value}` }
   })
   // Sorted, so two concurrent batches take the unique-index locks in the same order (no deadlock).
   // The sort key is built once per identifier, not twice per comparison.
-  const distinct = [...new Map(prepared.map((p) => [`${p.identifier.kind}\u0000${p.value}`, p])).values()]
+  const distinct = [...new Map(prepared.map((p) => [p.key, p])).values()]
     .map((p) => ({ p, order: p.identifier.kind + p.value }))
     .sort((a, b) => (a.order < b.order ? -1 : 1))
     .map(({ p }) => p)
@@ -199,7 +201,7 @@ async function insertIdentifiers(
     insert into identifiers (kind, value) select * from unnest(${kinds}::text[], ${values}::text[])
     on conflict (kind, value) do nothing returning id, kind, value`.execute(tx)
   const idOf = new Map(inserted.rows.map((r) => [`${r.kind}\u0000${r.value}`, r.id]))
-  const known = distinct.filter((p) => !idOf.has(`${p.identifier.kind}\u0000${p.value}`))
+  const known = distinct.filter((p) => !idOf.has(p.key))
   if (known.length > 0) {
     const found = await sql<{ id: string; kind: string; value: string }>`
       select i.id, u.kind, u.value
@@ -227,10 +229,10 @@ async function insertIdentifiers(
       { name: 'verified', type: 'boolean' },
       { name: 'normalised', type: 'boolean' },
     ],
-    prepared.map(({ referralId, documentId, identifier: i, normalised, value }) => [
+    prepared.map(({ referralId, documentId, identifier: i, normalised, key }) => [
       referralId,
       documentId,
-      idOf.get(`${i.kind}\u0000${value}`),
+      idOf.get(key),
       i.kind,
       i.path,
       i.value,

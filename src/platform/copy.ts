@@ -59,7 +59,7 @@ export function copyField(value: unknown, type: BulkColumn['type'] = 'text'): st
   return escapeCopyText(String(value))
 }
 
-/** The rows as COPY text, one line each. */
+/** The rows as COPY text, one line each (string concatenation measured faster than joining arrays). */
 export function copyText(columns: readonly BulkColumn[], rows: readonly (readonly unknown[])[]): string {
   let text = ''
   for (const row of rows) {
