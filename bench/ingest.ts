@@ -247,7 +247,7 @@ export async function run(args: string[]): Promise<void> {
     const copy = await copyBaseline(pool, sample)
     const rate = options.count / totalSeconds
     console.log(
-      `ingest bench: ${options.count} referrals, batches of ${options.batch} (${options.concurrency} transactions in flight), ` +
+      `ingest bench: ${options.count} referrals, batches of ${options.batch} (${options.concurrency} ${options.concurrency === 1 ? 'transaction' : 'transactions'} in flight), ` +
         `${options.workers} workers ${options.workerProcess ? 'in a worker process' : 'in the intake process'}`,
     )
     console.log(`  intake only (read + store): ${(options.count / intakeSeconds).toFixed(0)} referrals/s`)
