@@ -326,3 +326,36 @@ describe('P2P sightings, ZIP bundles and partner referrals', () => {
     expect(refusals[0]?.where).toMatchObject({ file: 'bad.json', field: 'postcode' })
   })
 })
+
+describe('text Postgres cannot store', () => {
+  it('refuses a NUL character (U+0000) naming the file, the path and the field, and writes nothing', async () => {
+    const report = leReport({ email: 'nul@example.org' })
+    const people = report.reportedInformation as {
+      reportedPeople: { reportedPersons: { firstName: string }[] }
+    }
+    people.reportedPeople.reportedPersons[0]!.firstName = 'Sam\u0000'
+    const csv =
+      'IP,Port,Time,GUID,MD5,File Name\n192.0.2.45,6346,2025-03-01T10:00:00Z,EEEE0001,93c3b04d2cbd088c8fe84931ed5952ea,a\u0000.jpg'
+    const zip = buildZip([{ name: 'inner.json', content: JSON.stringify(report) }])
+    const before = await count('referral_documents')
+    const { refusals, outcomes } = await ingestDocuments(t.db, INTAKE, [
+      documentOf(report, 'nul.json'),
+      { fileName: 'nul.csv', body: Buffer.from(csv) },
+      { fileName: 'nul.zip', body: zip },
+      documentOf(leReport({ email: 'fine@example.org' }), 'fine.json'),
+    ])
+    expect(outcomes).toEqual([])
+    expect(refusals.map((r) => r.where)).toEqual([
+      { file: 'nul.json', path: '/reportedInformation/reportedPeople/reportedPersons/0', field: 'firstName' },
+      { file: 'nul.csv', path: 'line 2', field: 'fileName' },
+      {
+        file: 'nul.zip',
+        record: 'inner.json',
+        path: '/reportedInformation/reportedPeople/reportedPersons/0',
+        field: 'firstName',
+      },
+    ])
+    expect(refusals[0]!.message).toContain('NUL character')
+    expect(await count('referral_documents')).toBe(before)
+  })
+})

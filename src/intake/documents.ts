@@ -68,12 +68,48 @@ function received(incoming: IncomingDocument, format: DocumentFormat, mediaType:
   return { ...incoming, sha256: sha256Of(incoming.body), mediaType, format, manifest: null }
 }
 
+/**
+ * Where the first text holding U+0000 is: the path of the nearest row read (each carries its source
+ * path) and the field. Postgres text cannot hold that character, so such a document is refused here,
+ * naming the field, rather than failing the whole batch in the database.
+ */
+function nulCharacterAt(value: unknown, path: string | undefined, field: string): RefusalError | null {
+  if (typeof value === 'string') {
+    return value.includes('\u0000')
+      ? new RefusalError('the value holds a NUL character (U+0000), which cannot be stored as text', {
+          ...(path ? { path } : {}),
+          field,
+        })
+      : null
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = nulCharacterAt(item, path, field)
+      if (found) return found
+    }
+    return null
+  }
+  if (value === null || typeof value !== 'object') return null
+  const row = value as Record<string, unknown>
+  const rowPath = typeof row.path === 'string' ? row.path : path
+  for (const [key, item] of Object.entries(row)) {
+    const found = nulCharacterAt(item, rowPath, key)
+    if (found) return found
+  }
+  return null
+}
+
 function keyed(document: ReceivedDocument, referral: ReferralDocument, key?: string): ReadReferral {
+  const content = JSON.stringify(referral)
+  // JSON.stringify writes U+0000 as \u0000: one search of the text already built spares every other
+  // document the walk.
+  const nul = content.includes('\\u0000') ? nulCharacterAt(referral, undefined, 'value') : null
+  if (nul) throw nul
   return {
     document,
     referral,
     key: key ?? referral.sourceReference ?? `sha256:${document.sha256}`,
-    contentSha256: sha256Of(JSON.stringify(referral)),
+    contentSha256: sha256Of(content),
   }
 }
 
@@ -106,7 +142,12 @@ async function readOne(incoming: IncomingDocument): Promise<ReadDocument> {
             format: 'cybertipline-le-json',
             manifest: bundle.manifest,
           }
-          return keyed(document, report.referral)
+          try {
+            return keyed(document, report.referral)
+          } catch (error) {
+            const refusal = asRefusal(error)
+            throw new RefusalError(refusal.reason, { ...refusal.where, record: report.entryName })
+          }
         }),
       }
     }
@@ -177,7 +218,11 @@ async function readXml(
       return
     }
     const referral = { ...result.referral, sourceReference: options.reportId ?? null }
-    results[index] = { ...empty, referrals: [keyed(document, referral)] }
+    try {
+      results[index] = { ...empty, referrals: [keyed(document, referral)] }
+    } catch (error) {
+      results[index] = asRefusal(error).inFile(incoming.fileName)
+    }
   })
   return results.map((result) => result ?? new RefusalError('could not be read'))
 }
